@@ -1,0 +1,197 @@
+"""``MistralLCAClient`` and ``AsyncMistralLCAClient``: configuration plus one resource per endpoint family."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from ._config import DEFAULT_MAX_RETRIES, ClientConfig, resolve_config
+from ._operation import Operation, StreamingOperation
+from ._retry import RetryPolicy
+from ._streaming import AsyncStream, Stream
+from ._transport import AsyncSender, SyncSender
+from .resources.chat import AsyncChat, Chat
+from .resources.embeddings import AsyncEmbeddings, Embeddings
+from .resources.fim import AsyncFim, Fim
+from .resources.models import AsyncModels, Models
+
+__all__ = ["AsyncMistralLCAClient", "MistralLCAClient"]
+
+T = TypeVar("T")
+
+
+class _ClientBase:
+    """Settings shared by both clients. See :func:`mistral_lca._config.resolve_config` for validation."""
+
+    def __init__(
+        self,
+        *,
+        api_token: str | SecretStr | None,
+        base_url: str | None,
+        path_params: str,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        self.config: ClientConfig = resolve_config(
+            api_token=api_token,
+            base_url=base_url,
+            path_params=path_params,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def path_params(self) -> str:
+        return self.config.path_params
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry_policy.max_retries
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, path_params={self.path_params!r}, "
+            f"max_retries={self.max_retries})"
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"{type(self).__name__} cannot be pickled (it holds a secret and a connection pool)")
+
+
+class MistralLCAClient(_ClientBase):
+    """Synchronous client for Mistral through LowCodeAPI.
+
+    >>> with MistralLCAClient() as client:  # token from LOWCODEAPI_API_TOKEN
+    ...     reply = client.chat.complete(model="mistral-small-latest", messages=[...])
+    """
+
+    def __init__(
+        self,
+        *,
+        api_token: str | SecretStr | None = None,
+        base_url: str | None = None,
+        path_params: str = "query",
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_token=api_token,
+            base_url=base_url,
+            path_params=path_params,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+        )
+        self._sender = SyncSender(self.config, self.retry_policy, http_client)
+
+    @cached_property
+    def chat(self) -> Chat:
+        return Chat(self._sender)
+
+    @cached_property
+    def fim(self) -> Fim:
+        return Fim(self._sender)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        return Embeddings(self._sender)
+
+    @cached_property
+    def models(self) -> Models:
+        return Models(self._sender)
+
+    def execute(self, operation: Operation[T]) -> T:
+        """Run a prepared operation (the resources' building block; useful for endpoints added later)."""
+        return self._sender.request(operation)
+
+    def open_stream(self, operation: StreamingOperation[T]) -> Stream[T]:
+        return Stream(self._sender, operation)
+
+    def close(self) -> None:
+        """Close the connection pool, unless the caller supplied ``http_client`` (theirs to close)."""
+        self._sender.close()
+
+    def __enter__(self) -> MistralLCAClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncMistralLCAClient(_ClientBase):
+    """Asynchronous client for Mistral through LowCodeAPI (``async with AsyncMistralLCAClient() as c``)."""
+
+    def __init__(
+        self,
+        *,
+        api_token: str | SecretStr | None = None,
+        base_url: str | None = None,
+        path_params: str = "query",
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_token=api_token,
+            base_url=base_url,
+            path_params=path_params,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+        )
+        self._sender = AsyncSender(self.config, self.retry_policy, http_client)
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        return AsyncChat(self._sender)
+
+    @cached_property
+    def fim(self) -> AsyncFim:
+        return AsyncFim(self._sender)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        return AsyncEmbeddings(self._sender)
+
+    @cached_property
+    def models(self) -> AsyncModels:
+        return AsyncModels(self._sender)
+
+    async def execute(self, operation: Operation[T]) -> T:
+        return await self._sender.request(operation)
+
+    def open_stream(self, operation: StreamingOperation[T]) -> AsyncStream[T]:
+        return AsyncStream(self._sender, operation)
+
+    async def close(self) -> None:
+        await self._sender.close()
+
+    async def __aenter__(self) -> AsyncMistralLCAClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

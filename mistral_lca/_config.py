@@ -1,0 +1,129 @@
+"""Client configuration: token, base URL, path-parameter form, timeouts and retries.
+
+Resolved once, before any request, so a missing token is reported up front and names the env var.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+from pydantic import SecretStr
+
+from ._errors import ConfigurationError, MissingTokenError
+from ._secrets import install_log_redaction, register_secret
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENV_BASE_URL",
+    "ENV_TOKEN",
+    "ClientConfig",
+    "PathParamStyle",
+    "resolve_config",
+]
+
+ENV_TOKEN = "LOWCODEAPI_API_TOKEN"
+ENV_BASE_URL = "LOWCODEAPI_BASE_URL"
+DEFAULT_BASE_URL = "https://api.lowcodeapi.com/mistralai"
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+
+PathParamStyle = Literal["query", "path"]
+_PATH_STYLES = ("query", "path")
+
+
+class TokenFormatWarning(UserWarning):
+    """The token does not look like a LowCodeAPI token (``at_...``)."""
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything a request needs besides its own arguments. Immutable; safe to share across threads."""
+
+    api_token: SecretStr
+    base_url: str = DEFAULT_BASE_URL
+    path_params: PathParamStyle = "query"
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    max_retries: int = DEFAULT_MAX_RETRIES
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientConfig(base_url={self.base_url!r}, path_params={self.path_params!r}, "
+            f"max_retries={self.max_retries}, api_token=SecretStr('**********'))"
+        )
+
+
+def _coerce_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}")
+    return httpx.Timeout(float(timeout))
+
+
+def resolve_token(api_token: str | SecretStr | None) -> SecretStr:
+    """The explicit token, else ``LOWCODEAPI_API_TOKEN``; never ``MISTRAL_API_KEY`` (a different secret)."""
+    if isinstance(api_token, SecretStr):
+        value = api_token.get_secret_value()
+    elif api_token is not None:
+        if not isinstance(api_token, str):
+            raise ConfigurationError("api_token must be a string or a pydantic SecretStr")
+        value = api_token
+    else:
+        value = os.environ.get(ENV_TOKEN, "")
+    value = value.strip()
+    if not value:
+        raise MissingTokenError(
+            f"No LowCodeAPI token: pass api_token=... or set the {ENV_TOKEN} environment variable. "
+            "(MISTRAL_API_KEY is a different secret and is never read.)"
+        )
+    if not value.startswith("at_"):
+        warnings.warn(
+            "The LowCodeAPI token does not start with 'at_'; LowCodeAPI will likely answer 401.",
+            TokenFormatWarning,
+            stacklevel=4,
+        )
+    register_secret(value)
+    return SecretStr(value)
+
+
+def resolve_config(
+    *,
+    api_token: str | SecretStr | None = None,
+    base_url: str | None = None,
+    path_params: str = "query",
+    timeout: float | httpx.Timeout | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    default_headers: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Validate every setting and return an immutable :class:`ClientConfig`."""
+    install_log_redaction()
+    token = resolve_token(api_token)
+    url = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {url!r}")
+    if parsed.query:
+        raise ConfigurationError("base_url must not carry a query string; pass api_token separately")
+    if path_params not in _PATH_STYLES:
+        raise ConfigurationError(f"path_params must be 'query' or 'path', got {path_params!r}")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be a non-negative int (retries, not attempts), got {max_retries!r}")
+    headers = dict(default_headers or {})
+    return ClientConfig(
+        api_token=token,
+        base_url=url,
+        path_params=path_params,  # type: ignore[arg-type]
+        timeout=_coerce_timeout(timeout),
+        max_retries=max_retries,
+        default_headers=headers,
+    )

@@ -1,0 +1,194 @@
+"""Typed errors. Every exception raised by the client derives from :class:`MistralLCAError`.
+
+Messages never contain the token: everything that may quote a URL or a response body is redacted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._headers import ResponseHeaders
+from ._secrets import redact
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidRequestError",
+    "JobFailedError",
+    "MissingTokenError",
+    "MistralLCAError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "ValidationDetail",
+]
+
+
+class MistralLCAError(Exception):
+    """Base class of every error raised by mistral-lca."""
+
+    def __init__(self, message: str) -> None:
+        self.message = redact(message)
+        super().__init__(self.message)
+
+
+class ConfigurationError(MistralLCAError, ValueError):
+    """The client is configured wrongly (bad ``path_params``, base URL, ...)."""
+
+
+class MissingTokenError(ConfigurationError):
+    """No LowCodeAPI token was given and ``LOWCODEAPI_API_TOKEN`` is not set."""
+
+
+class InvalidRequestError(MistralLCAError, ValueError):
+    """The call's arguments are invalid; detected before anything was sent."""
+
+
+class ValidationDetail:
+    """One entry of a 422 validation error: where (``loc``) and what (``msg``, ``type``)."""
+
+    __slots__ = ("input", "loc", "msg", "type")
+
+    def __init__(self, loc: tuple[str | int, ...], msg: str, type: str | None, input: Any = None) -> None:
+        self.loc = loc
+        self.msg = msg
+        self.type = type
+        self.input = input
+
+    @property
+    def field(self) -> str:
+        """Dotted location without the leading ``body``/``query`` marker, e.g. ``messages.0.role``."""
+        parts = list(self.loc)
+        if parts and parts[0] in ("body", "query", "path"):
+            parts = parts[1:]
+        return ".".join(str(p) for p in parts)
+
+    def __repr__(self) -> str:
+        return f"ValidationDetail(loc={self.loc!r}, msg={self.msg!r}, type={self.type!r})"
+
+    def __str__(self) -> str:
+        return f"{self.field or '<body>'}: {self.msg}"
+
+
+class APIError(MistralLCAError):
+    """An error that came back from LowCodeAPI or Mistral."""
+
+
+class APIStatusError(APIError):
+    """A non-success HTTP status. Carries the parsed Mistral error and the upstream headers."""
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        details: list[ValidationDetail] | None = None,
+        body: Any = None,
+        headers: ResponseHeaders | None = None,
+        provider_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error_type = error_type
+        self.code = code
+        self.param = param
+        self.details = details or []
+        self.body = body
+        self.headers = headers if headers is not None else ResponseHeaders()
+        self.provider_message = redact(provider_message) if provider_message else None
+
+    @property
+    def request_id(self) -> str | None:
+        """The upstream request id (``mistral-correlation-id``) when the response had one."""
+        return self.headers.request_id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: Mistral rejected the request (bad tool-call id, context too long, ...)."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the LowCodeAPI token is missing, malformed or unknown."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: usually no Mistral key is connected to this LowCodeAPI token."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: unknown resource, or a URL form the proxy does not route."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the body failed validation; :attr:`details` names each offending field."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429. :attr:`retry_after` is the server's advised wait in seconds, if it gave one."""
+
+    @property
+    def retry_after(self) -> float | None:
+        return self.headers.retry_after
+
+
+class ServerError(APIStatusError):
+    """HTTP 5xx from the proxy or from Mistral."""
+
+
+class APIConnectionError(APIError):
+    """The request could not be completed at the network level.
+
+    :attr:`reached_server` is False only when the connection was never made (refused, DNS failure,
+    connect or pool timeout), i.e. when the request surely did not take effect.
+    """
+
+    def __init__(self, message: str, *, reached_server: bool = True) -> None:
+        super().__init__(message)
+        self.reached_server = reached_server
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool)."""
+
+
+class StreamError(APIError):
+    """A stream broke: it ended before ``data: [DONE]`` or carried an undecodable event."""
+
+
+class ResponseDecodeError(APIError):
+    """A success response whose body could not be decoded."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class JobFailedError(APIError):
+    """A waited-on job (fine-tuning, batch) ended FAILED or CANCELLED; carries the job's own error text."""
+
+    def __init__(self, message: str, *, job: Any = None, status: str | None = None) -> None:
+        super().__init__(message)
+        self.job = job
+        self.status = status

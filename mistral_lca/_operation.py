@@ -1,0 +1,76 @@
+"""An operation = a request spec plus how to decode its answer. Resources build them; clients run them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ._errors import InvalidRequestError
+from ._request import RequestSpec
+from ._response import Decoded
+from ._sse import StreamDecoding
+from .types._base import ResponseModel
+
+__all__ = ["Operation", "StreamingOperation", "model_parser", "validate_params"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=ResponseModel)
+
+
+@dataclass(frozen=True)
+class Operation(Generic[T]):
+    spec: RequestSpec
+    parse: Callable[[Decoded], T]
+
+
+@dataclass(frozen=True)
+class StreamingOperation(Generic[T]):
+    spec: RequestSpec
+    decoding: StreamDecoding[T]
+
+
+def model_parser(model: type[M]) -> Callable[[Decoded], M]:
+    """A parser validating the payload into ``model`` and attaching the upstream headers."""
+
+    def parse(decoded: Decoded) -> M:
+        result = model.model_validate(decoded.data if decoded.data is not None else {})
+        result._response_headers = decoded.headers
+        return result
+
+    return parse
+
+
+def _dump_models(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True, by_alias=True)
+    if isinstance(value, list):
+        return [_dump_models(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump_models(v) for k, v in value.items()}
+    return value
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        loc = ".".join(str(p) for p in item.get("loc", ()) if not str(p).startswith("function-"))
+        parts.append(f"{loc or '<request>'}: {item.get('msg')}")
+    more = error.error_count() - 5
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def validate_params(adapter: TypeAdapter[Any], params: Any, what: str) -> dict[str, Any]:
+    """Validate call arguments before anything is sent; a clear :class:`InvalidRequestError` otherwise.
+
+    Pydantic models given in place of dicts (e.g. a reply's message replayed into history) are dumped
+    first; ``None`` values are dropped so that unset options never reach the wire.
+    """
+    data = {k: _dump_models(v) for k, v in params.items() if v is not None}
+    try:
+        validated: dict[str, Any] = adapter.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidRequestError(f"Invalid {what} request: {_describe(exc)}") from None
+    return validated

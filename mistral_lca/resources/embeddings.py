@@ -1,0 +1,65 @@
+"""``client.embeddings``: ``POST /v1/embeddings``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .._errors import InvalidRequestError
+from .._operation import Operation, model_parser
+from .._request import RequestSpec
+from ..types.embeddings import EmbeddingParams, EmbeddingResponse
+from ._base import AsyncResource, SyncResource
+
+__all__ = ["AsyncEmbeddings", "Embeddings", "embeddings_body"]
+
+_parse = model_parser(EmbeddingResponse)
+_OPTIONS = ("output_dimension", "output_dtype", "encoding_format", "metadata")
+
+
+def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
+    """The wire body; ``inputs`` (the SDK's name) becomes the API's ``input``. Checks every input is text."""
+    model = params.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidRequestError("Invalid embeddings request: model must be a non-empty string")
+    inputs = params.get("inputs", params.get("input"))
+    if isinstance(inputs, str):
+        pass
+    elif isinstance(inputs, (list, tuple)):
+        if not inputs:
+            raise InvalidRequestError("Invalid embeddings request: inputs must not be empty")
+        for i, text in enumerate(inputs):
+            if not isinstance(text, str):
+                raise InvalidRequestError(
+                    f"Invalid embeddings request: inputs[{i}] must be a string, got {type(text).__name__}"
+                )
+        inputs = list(inputs)
+    else:
+        raise InvalidRequestError(
+            f"Invalid embeddings request: inputs must be a string or a list of strings, got {type(inputs).__name__}"
+        )
+    body: dict[str, Any] = {"model": model, "input": inputs}
+    for key in _OPTIONS:
+        if params.get(key) is not None:
+            body[key] = params[key]  # type: ignore[literal-required]
+    for key, value in params.items():
+        if key not in body and key not in ("inputs", "input") and value is not None:
+            body[key] = value
+    return body
+
+
+def _create(params: EmbeddingParams) -> Operation[EmbeddingResponse]:
+    return Operation(RequestSpec("POST", "/v1/embeddings", json=embeddings_body(params)), _parse)
+
+
+class Embeddings(SyncResource):
+    def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
+        """Embed one text or a list of texts."""
+        return self._run(_create(params))
+
+
+class AsyncEmbeddings(AsyncResource):
+    async def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
+        """Embed one text or a list of texts."""
+        return await self._run(_create(params))

@@ -1,0 +1,60 @@
+"""Embeddings: request parameters and the response, with base64 vectors decoded for the caller."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from typing_extensions import Required, TypedDict
+
+from ._base import ResponseModel
+from .chat import UsageInfo
+
+__all__ = ["EmbeddingData", "EmbeddingParams", "EmbeddingResponse", "decode_base64_embedding"]
+
+_DTYPE_FORMATS = {"float": "f", "int8": "b", "uint8": "B", "binary": "b", "ubinary": "B"}
+
+
+class EmbeddingParams(TypedDict, total=False):
+    """Keyword arguments of ``client.embeddings.create``."""
+
+    model: Required[str]
+    inputs: Required[str | list[str]]
+    output_dimension: int
+    output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"]
+    encoding_format: Literal["float", "base64"]
+    metadata: dict[str, Any]
+
+
+def decode_base64_embedding(value: str, dtype: str = "float") -> list[float]:
+    """Decode one base64 embedding (little-endian float32, or int8/uint8 for integer dtypes)."""
+    raw = base64.b64decode(value)
+    code = _DTYPE_FORMATS.get(dtype, "f")
+    size = struct.calcsize(code)
+    count = len(raw) // size
+    return [float(x) for x in struct.unpack(f"<{count}{code}", raw[: count * size])]
+
+
+class EmbeddingData(ResponseModel):
+    object: str = "embedding"
+    embedding: list[float] = Field(default_factory=list)
+    index: int = 0
+
+    @field_validator("embedding", mode="before")
+    @classmethod
+    def _decode_base64(cls, value: Any) -> Any:
+        return decode_base64_embedding(value) if isinstance(value, str) else value
+
+
+class EmbeddingResponse(ResponseModel):
+    id: str = ""
+    object: str = "list"
+    model: str = ""
+    usage: UsageInfo = Field(default_factory=UsageInfo)
+    data: list[EmbeddingData] = Field(default_factory=list)
+
+    def vectors(self) -> list[list[float]]:
+        """The embeddings in input order (sorted by ``index``, whatever order the server used)."""
+        return [item.embedding for item in sorted(self.data, key=lambda d: d.index)]
