@@ -28,4 +28,4 @@ def test_every_package_ships_py_typed() -> None:
 def test_vcr_config_has_no_record_mode() -> None:
     # A record_mode in vcr_config silently beats --record-mode=none on the command line.
     conftest = (ROOT / "tests" / "conftest.py").read_text()
-    assert '"record_mode"' not in conftest.split("def vcr_config", 1)[1].split("def ", 1)[0]
+    assert '"record_mode":' not in conftest.split("def vcr_config", 1)[1].split("def ", 1)[0]
