@@ -1,7 +1,7 @@
 """mistral-lca: the Mistral AI API through LowCodeAPI, for plain Python, LangChain and LlamaIndex."""
 
-from ._client import AsyncMistralLCAClient, MistralLCAClient
-from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TOKEN, ClientConfig, TokenFormatWarning
+from typing import TYPE_CHECKING, Any
+
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -25,9 +25,40 @@ from ._errors import (
     ValidationDetail,
 )
 from ._headers import ResponseHeaders
-from ._retry import RetryPolicy
-from ._streaming import AsyncStream, Stream
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._client import AsyncMistralLCAClient, MistralLCAClient
+    from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TOKEN, ClientConfig, TokenFormatWarning
+    from ._retry import RetryPolicy
+    from ._streaming import AsyncStream, Stream
+
+# The clients pull in httpx and pydantic (~100 ms); load them on first use so that importing the package
+# (e.g. for its error types) stays cheap.
+_LAZY = {
+    "AsyncMistralLCAClient": "._client",
+    "MistralLCAClient": "._client",
+    "ClientConfig": "._config",
+    "DEFAULT_BASE_URL": "._config",
+    "ENV_BASE_URL": "._config",
+    "ENV_TOKEN": "._config",
+    "TokenFormatWarning": "._config",
+    "RetryPolicy": "._retry",
+    "AsyncStream": "._streaming",
+    "Stream": "._streaming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mistral_lca' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
