@@ -83,7 +83,7 @@ def resolve_token(api_token: str | SecretStr | None) -> SecretStr:
     value = value.strip()
     if not value:
         raise MissingTokenError(
-            f"No LowCodeAPI token: pass api_token=... or set the {ENV_TOKEN} environment variable. "
+            f"No LowCodeAPI token: pass the api_token argument or set the {ENV_TOKEN} environment variable. "
             "(MISTRAL_API_KEY is a different secret and is never read.)"
         )
     if not value.startswith("at_"):

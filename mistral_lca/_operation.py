@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._errors import InvalidRequestError
+from ._errors import InvalidRequestError, ResponseDecodeError
 from ._request import RequestSpec
 from ._response import Decoded
 from ._sse import StreamDecoding
@@ -36,7 +36,13 @@ def model_parser(model: type[M]) -> Callable[[Decoded], M]:
     """A parser validating the payload into ``model`` and attaching the upstream headers."""
 
     def parse(decoded: Decoded) -> M:
-        result = model.model_validate(decoded.data if decoded.data is not None else {})
+        try:
+            result = model.model_validate(decoded.data if decoded.data is not None else {})
+        except ValidationError as exc:
+            raise ResponseDecodeError(
+                f"{decoded.status_code}: the response does not match {model.__name__}: {_describe(exc)}",
+                status_code=decoded.status_code,
+            ) from None
         result._response_headers = decoded.headers
         return result
 

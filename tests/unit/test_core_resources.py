@@ -206,3 +206,10 @@ async def test_models_in_both_path_forms(make_client: Any, path_params: str) -> 
 async def test_model_list_accepts_a_bare_array(make_client: Any) -> None:
     listed = await call(make_client(Recorder(ok([{"id": "a"}, {"id": "b"}]))), "models.list")
     assert [m.id for m in listed.data] == ["a", "b"]
+
+
+async def test_a_response_of_the_wrong_shape_is_a_typed_decode_error(make_client: Any) -> None:
+    from mistral_lca import ResponseDecodeError
+
+    with pytest.raises(ResponseDecodeError, match="ModelCard"):
+        await call(make_client(Recorder(ok({"object": "model"}))), "models.retrieve", "x")
