@@ -43,7 +43,7 @@ def _secrets() -> list[bytes]:
 def _rewrite_request(request: Any) -> Any:
     request.uri = _LOCAL_BASE_RE.sub(PUBLIC_BASE_URL, request.uri)
     for name in list(request.headers):
-        if name.lower() in _SCRUBBED_HEADERS:
+        if name.lower() in _SCRUBBED_HEADERS or name.lower() == "host":
             del request.headers[name]
     return request
 
