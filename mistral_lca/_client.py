@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -19,6 +19,17 @@ from .resources.chat import AsyncChat, Chat
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.fim import AsyncFim, Fim
 from .resources.models import AsyncModels, Models
+
+if TYPE_CHECKING:  # the newer endpoint families are imported on first use, keeping `import` fast
+    from .resources.agents import Agents, AsyncAgents
+    from .resources.audio import AsyncAudio, Audio
+    from .resources.batch import AsyncBatch, Batch
+    from .resources.classifiers import AsyncClassifiers, Classifiers
+    from .resources.conversations import AsyncConversations, Conversations
+    from .resources.files import AsyncFiles, Files
+    from .resources.fine_tuning import AsyncFineTuning, FineTuning
+    from .resources.libraries import AsyncLibraries, Libraries
+    from .resources.ocr import AsyncOcr, Ocr
 
 __all__ = ["AsyncMistralLCAClient", "MistralLCAClient"]
 
@@ -117,6 +128,60 @@ class MistralLCAClient(_ClientBase):
     def models(self) -> Models:
         return Models(self._sender)
 
+    @cached_property
+    def agents(self) -> Agents:
+        from .resources.agents import Agents
+
+        return Agents(self._sender)
+
+    @cached_property
+    def ocr(self) -> Ocr:
+        from .resources.ocr import Ocr
+
+        return Ocr(self._sender)
+
+    @cached_property
+    def files(self) -> Files:
+        from .resources.files import Files
+
+        return Files(self._sender)
+
+    @cached_property
+    def audio(self) -> Audio:
+        from .resources.audio import Audio
+
+        return Audio(self._sender)
+
+    @cached_property
+    def batch(self) -> Batch:
+        from .resources.batch import Batch
+
+        return Batch(self._sender)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuning:
+        from .resources.fine_tuning import FineTuning
+
+        return FineTuning(self._sender)
+
+    @cached_property
+    def classifiers(self) -> Classifiers:
+        from .resources.classifiers import Classifiers
+
+        return Classifiers(self._sender)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        from .resources.conversations import Conversations
+
+        return Conversations(self._sender)
+
+    @cached_property
+    def libraries(self) -> Libraries:
+        from .resources.libraries import Libraries
+
+        return Libraries(self._sender)
+
     def execute(self, operation: Operation[T]) -> T:
         """Run a prepared operation (the resources' building block; useful for endpoints added later)."""
         return self._sender.request(operation)
@@ -178,6 +243,60 @@ class AsyncMistralLCAClient(_ClientBase):
     @cached_property
     def models(self) -> AsyncModels:
         return AsyncModels(self._sender)
+
+    @cached_property
+    def agents(self) -> AsyncAgents:
+        from .resources.agents import AsyncAgents
+
+        return AsyncAgents(self._sender)
+
+    @cached_property
+    def ocr(self) -> AsyncOcr:
+        from .resources.ocr import AsyncOcr
+
+        return AsyncOcr(self._sender)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        from .resources.files import AsyncFiles
+
+        return AsyncFiles(self._sender)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        from .resources.audio import AsyncAudio
+
+        return AsyncAudio(self._sender)
+
+    @cached_property
+    def batch(self) -> AsyncBatch:
+        from .resources.batch import AsyncBatch
+
+        return AsyncBatch(self._sender)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuning:
+        from .resources.fine_tuning import AsyncFineTuning
+
+        return AsyncFineTuning(self._sender)
+
+    @cached_property
+    def classifiers(self) -> AsyncClassifiers:
+        from .resources.classifiers import AsyncClassifiers
+
+        return AsyncClassifiers(self._sender)
+
+    @cached_property
+    def conversations(self) -> AsyncConversations:
+        from .resources.conversations import AsyncConversations
+
+        return AsyncConversations(self._sender)
+
+    @cached_property
+    def libraries(self) -> AsyncLibraries:
+        from .resources.libraries import AsyncLibraries
+
+        return AsyncLibraries(self._sender)
 
     async def execute(self, operation: Operation[T]) -> T:
         return await self._sender.request(operation)

@@ -1,11 +1,16 @@
-"""``client.models``: list, retrieve and delete model cards."""
+"""``client.models``: list, retrieve and delete model cards; update, archive and unarchive fine-tuned models."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
 from ..types.models import DeleteModelResponse, ModelCard, ModelList
 from ._base import AsyncResource, SyncResource
+
+if TYPE_CHECKING:
+    from ..types.fine_tuning import ArchiveFTModelResponse, FineTunedModel, UnarchiveFTModelResponse
 
 __all__ = ["AsyncModels", "Models"]
 
@@ -35,6 +40,24 @@ class Models(SyncResource):
     def delete(self, model_id: str) -> DeleteModelResponse:
         return self._run(_delete(model_id))
 
+    def update(self, model_id: str, *, name: str | None = None, description: str | None = None) -> FineTunedModel:
+        """Rename or re-describe a fine-tuned model."""
+        from .fine_tuning import update_model_operation  # imported on first use
+
+        return self._run(update_model_operation(model_id, name=name, description=description))
+
+    def archive(self, model_id: str) -> ArchiveFTModelResponse:
+        """Archive a fine-tuned model."""
+        from .fine_tuning import archive_model_operation  # imported on first use
+
+        return self._run(archive_model_operation(model_id))
+
+    def unarchive(self, model_id: str) -> UnarchiveFTModelResponse:
+        """Unarchive a fine-tuned model."""
+        from .fine_tuning import unarchive_model_operation  # imported on first use
+
+        return self._run(unarchive_model_operation(model_id))
+
 
 class AsyncModels(AsyncResource):
     async def list(self) -> ModelList:
@@ -45,3 +68,21 @@ class AsyncModels(AsyncResource):
 
     async def delete(self, model_id: str) -> DeleteModelResponse:
         return await self._run(_delete(model_id))
+
+    async def update(self, model_id: str, *, name: str | None = None, description: str | None = None) -> FineTunedModel:
+        """Rename or re-describe a fine-tuned model."""
+        from .fine_tuning import update_model_operation  # imported on first use
+
+        return await self._run(update_model_operation(model_id, name=name, description=description))
+
+    async def archive(self, model_id: str) -> ArchiveFTModelResponse:
+        """Archive a fine-tuned model."""
+        from .fine_tuning import archive_model_operation  # imported on first use
+
+        return await self._run(archive_model_operation(model_id))
+
+    async def unarchive(self, model_id: str) -> UnarchiveFTModelResponse:
+        """Unarchive a fine-tuned model."""
+        from .fine_tuning import unarchive_model_operation  # imported on first use
+
+        return await self._run(unarchive_model_operation(model_id))

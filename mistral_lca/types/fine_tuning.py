@@ -302,6 +302,14 @@ class FineTuningJob(ResponseModel):
     checkpoints: list[FineTuningCheckpoint] = Field(default_factory=list)
     classifier_targets: list[ClassifierTargetOut] | None = None
 
+    @field_validator("training_files", mode="before")
+    @classmethod
+    def _file_ids(cls, value: Any) -> Any:
+        # Some servers echo the request form ({"file_id": ..., "weight": ...}); keep the ids.
+        if isinstance(value, list):
+            return [item.get("file_id", item) if isinstance(item, dict) else item for item in value]
+        return value
+
     @property
     def is_terminal(self) -> bool:
         """True once the job has finished (successfully or not)."""
