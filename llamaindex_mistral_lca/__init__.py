@@ -1,0 +1,21 @@
+"""LlamaIndex integration for the Mistral AI API through LowCodeAPI.
+
+* :class:`MistralLCA`: chat/completion LLM with tool calling, structured output and fill-in-the-middle.
+* :class:`MistralLCAEmbedding`: embeddings.
+* :class:`MistralAgentTool` / :class:`MistralAgentToolSpec`: Mistral agents as tools.
+* :class:`MistralOCRReader` / :class:`MistralTranscriptionReader`: OCR and audio readers.
+"""
+
+from .embedding import MistralLCAEmbedding
+from .llm import MistralLCA
+from .readers import MistralOCRReader, MistralTranscriptionReader
+from .tools import MistralAgentTool, MistralAgentToolSpec
+
+__all__ = [
+    "MistralAgentTool",
+    "MistralAgentToolSpec",
+    "MistralLCA",
+    "MistralLCAEmbedding",
+    "MistralOCRReader",
+    "MistralTranscriptionReader",
+]

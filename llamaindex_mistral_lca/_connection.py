@@ -1,0 +1,170 @@
+"""Connection settings shared by every LlamaIndex class: public fields, a private token, lazily built clients.
+
+The token is never a pydantic field, so ``to_dict``/``to_json``/``to_payload`` and ``repr`` cannot emit it. It lives
+inside :class:`LCAConnection` (a private attribute), validated at construction (no I/O) and handed to the shared
+:class:`~mistral_lca.MistralLCAClient` / :class:`~mistral_lca.AsyncMistralLCAClient` built on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from typing import Any, Literal
+
+import httpx
+from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
+from pydantic import SecretStr
+
+from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
+from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
+
+__all__ = ["ConnectionFields", "LCAConnection"]
+
+
+class LCAConnection:
+    """Validated settings plus the shared clients, built on first use (one async client per event loop)."""
+
+    __slots__ = ("_aclient", "_aclient_loop", "_async_http_client", "_client", "_http_client", "_lock", "config")
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.config = config
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._client: MistralLCAClient | None = None
+        self._aclient: AsyncMistralLCAClient | None = None
+        self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_token: str | SecretStr | None,
+        base_url: str | None,
+        path_params: str,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> LCAConnection:
+        """Validate everything up front (token from ``LOWCODEAPI_API_TOKEN`` when not given); no network."""
+        config = resolve_config(
+            api_token=api_token,
+            base_url=base_url,
+            path_params=path_params,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return cls(config, http_client=http_client, async_http_client=async_http_client)
+
+    def _settings(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "api_token": c.api_token,
+            "base_url": c.base_url,
+            "path_params": c.path_params,
+            "timeout": c.timeout,
+            "max_retries": c.max_retries,
+            "default_headers": c.default_headers,
+        }
+
+    @property
+    def client(self) -> MistralLCAClient:
+        """The synchronous shared client (thread-safe; built once)."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = MistralLCAClient(**self._settings(), http_client=self._http_client)
+                client = self._client
+        return client
+
+    @property
+    def aclient(self) -> AsyncMistralLCAClient:
+        """The asynchronous shared client for the running event loop.
+
+        A caller-supplied ``async_http_client`` is always used as is. Otherwise a client is built per event loop:
+        an ``httpx.AsyncClient`` pool cannot outlive the loop it was first used on (``asyncio.run`` twice).
+        """
+        if self._async_http_client is not None:
+            if self._aclient is None:
+                self._aclient = AsyncMistralLCAClient(**self._settings(), http_client=self._async_http_client)
+            return self._aclient
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        current = self._aclient_loop() if self._aclient_loop is not None else None
+        if self._aclient is None or current is not loop:
+            self._aclient = AsyncMistralLCAClient(**self._settings())
+            self._aclient_loop = weakref.ref(loop) if loop is not None else None
+        return self._aclient
+
+    def __repr__(self) -> str:
+        return f"LCAConnection(base_url={self.config.base_url!r}, path_params={self.config.path_params!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Clients and connection pools are not picklable; a copy builds its own on first use.
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+    def __copy__(self) -> LCAConnection:
+        return LCAConnection(self.config, http_client=self._http_client, async_http_client=self._async_http_client)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LCAConnection:
+        return self.__copy__()
+
+
+class ConnectionFields(BaseModel):
+    """Public, serialisable connection settings (mixin). The token and HTTP clients are constructor-only."""
+
+    base_url: str | None = Field(
+        default=None,
+        description="LowCodeAPI base URL for Mistral (env LOWCODEAPI_BASE_URL; default https://api.lowcodeapi.com/mistralai).",
+    )
+    path_params: Literal["query", "path"] = Field(
+        default="query", description="How path parameters are sent: LowCodeAPI's query form, or in the path."
+    )
+    timeout: float | None = Field(default=None, description="Request timeout in seconds (None: 120 s, connect 10 s).")
+    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, description="Retries on 429/5xx/connection errors.")
+
+    _connection: LCAConnection = PrivateAttr()
+
+    @staticmethod
+    def _open_connection(
+        data: dict[str, Any],
+        api_token: str | SecretStr | None,
+        http_client: httpx.Client | None,
+        async_http_client: httpx.AsyncClient | None,
+    ) -> LCAConnection:
+        """Resolve the connection from the constructor arguments; fills ``data["base_url"]`` with the resolved URL."""
+        connection = LCAConnection.resolve(
+            api_token=api_token,
+            base_url=data.get("base_url"),
+            path_params=data.get("path_params", "query"),
+            timeout=data.get("timeout"),
+            max_retries=data.get("max_retries", DEFAULT_MAX_RETRIES),
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+        data["base_url"] = connection.config.base_url
+        return connection
+
+    @property
+    def client(self) -> MistralLCAClient:
+        """The shared synchronous client (for endpoints this adapter does not wrap)."""
+        return self._connection.client
+
+    @property
+    def aclient(self) -> AsyncMistralLCAClient:
+        """The shared asynchronous client for the running event loop."""
+        return self._connection.aclient

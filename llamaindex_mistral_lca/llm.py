@@ -1,0 +1,397 @@
+"""``MistralLCA``: a LlamaIndex ``FunctionCallingLLM`` for Mistral chat (and FIM) through LowCodeAPI.
+
+Translation only: requests and replies go through :mod:`mistral_lca` (HTTP, retries, SSE, envelopes) and the pure
+mappers in :mod:`._messages` / :mod:`._responses`, shared by the sync and async paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncGenerator, Generator, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import httpx
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.bridge.pydantic import BaseModel, Field
+from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.llms.utils import parse_partial_json
+from pydantic import SecretStr
+
+from ._connection import ConnectionFields
+from ._messages import resolve_tool_choice, to_mistral_messages, to_mistral_tools
+from ._metadata import context_window_for, is_function_calling_model
+from ._responses import StreamAccumulator, to_chat_response, to_completion_response
+
+if TYPE_CHECKING:
+    from llama_index.core.prompts import BasePromptTemplate
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["DEFAULT_MODEL", "MistralLCA"]
+
+DEFAULT_MODEL = "mistral-small-latest"
+Model = TypeVar("Model", bound=BaseModel)
+
+# LlamaIndex-internal keyword arguments that may reach ``chat`` but are not Mistral request fields.
+_FRAMEWORK_KWARGS = frozenset(
+    {"formatted", "tool_required", "verbose", "allow_parallel_tool_calls", "error_on_no_tool_call", "stream"}
+)
+# Fields the FIM endpoint accepts (its schema forbids anything else).
+_FIM_FIELDS = frozenset(
+    {"temperature", "top_p", "max_tokens", "min_tokens", "stop", "random_seed", "metadata", "prompt_cache_key"}
+)
+_JSON_FENCE_RE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def _json_schema_format(output_cls: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": output_cls.__name__, "schema": output_cls.model_json_schema()},
+    }
+
+
+def _parse_arguments(text: str) -> dict[str, Any]:
+    """Tool-call arguments from JSON text; a truncated object is completed; anything else gives ``{}``."""
+    if not text.strip():
+        return {}
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        try:
+            parsed = parse_partial_json(text)
+        except ValueError:
+            return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _parse_structured(output_cls: type[Model], text: str | None) -> Model:
+    body = (text or "").strip()
+    try:
+        return output_cls.model_validate_json(body)
+    except ValueError:
+        fenced = _JSON_FENCE_RE.search(body)
+        if fenced is None:
+            raise
+        return output_cls.model_validate_json(fenced.group(1).strip())
+
+
+class MistralLCA(ConnectionFields, FunctionCallingLLM):
+    """Mistral chat models through LowCodeAPI.
+
+    >>> llm = MistralLCA(model="mistral-small-latest")  # token from LOWCODEAPI_API_TOKEN
+    >>> llm.complete("Say hi").text
+
+    Constructor-only arguments (never serialised): ``api_token`` (str or SecretStr; env ``LOWCODEAPI_API_TOKEN``),
+    ``http_client`` (``httpx.Client``) and ``async_http_client`` (``httpx.AsyncClient``).
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, description="The Mistral model id.")
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=1.5, description="Sampling temperature (None: model default)."
+    )
+    max_tokens: int | None = Field(default=None, ge=0, description="Maximum tokens to generate.")
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling probability mass.")
+    random_seed: int | None = Field(default=None, ge=0, description="Seed for deterministic sampling.")
+    safe_prompt: bool = Field(default=False, description="Prepend Mistral's safety prompt.")
+    reasoning_effort: str | None = Field(
+        default=None, description="Reasoning effort for models that reason: none|minimal|low|medium|high|xhigh."
+    )
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra Mistral request fields (e.g. stop, presence_penalty, prompt_mode)."
+    )
+    context_window: int | None = Field(
+        default=None, gt=0, description="Override the context window reported in metadata (None: known or 128k)."
+    )
+    structured_output_method: Literal["function_calling", "json_schema"] = Field(
+        default="function_calling",
+        description="structured_predict via a forced tool call, or Mistral's native json_schema response_format.",
+    )
+
+    def __init__(
+        self,
+        *,
+        api_token: str | SecretStr | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        connection = self._open_connection(data, api_token, http_client, async_http_client)
+        super().__init__(**data)
+        self._connection = connection
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MistralLCA"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(
+            context_window=self.context_window or context_window_for(self.model),
+            num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
+            is_chat_model=True,
+            is_function_calling_model=is_function_calling_model(self.model),
+            model_name=self.model,
+        )
+
+    # ------------------------------------------------------------------------------------------ request building
+
+    def _model_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.model}
+        for name in ("temperature", "max_tokens", "top_p", "random_seed", "reasoning_effort"):
+            value = getattr(self, name)
+            if value is not None:
+                kwargs[name] = value
+        if self.safe_prompt:
+            kwargs["safe_prompt"] = True
+        return kwargs
+
+    def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Request fields; precedence: fields < ``additional_kwargs`` < per-call kwargs (``None`` = not set)."""
+        params = {**self._model_kwargs(), **self.additional_kwargs}
+        for key, value in kwargs.items():
+            if key not in _FRAMEWORK_KWARGS and value is not None:
+                params[key] = value
+        if "tool_choice" in params:
+            params["tool_choice"] = resolve_tool_choice(params["tool_choice"], tool_required=False)
+        params["messages"] = to_mistral_messages(messages)
+        return params
+
+    def _fim_params(self, prompt: str, suffix: str | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model}
+        for key, value in {**self._model_kwargs(), **self.additional_kwargs}.items():
+            if key in _FIM_FIELDS:
+                params[key] = value
+        params.update({k: v for k, v in kwargs.items() if v is not None and k not in _FRAMEWORK_KWARGS})
+        params["prompt"] = prompt
+        if suffix is not None:
+            params["suffix"] = suffix
+        return params
+
+    # ------------------------------------------------------------------------------------------ chat (undecorated)
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        params = self._chat_params(messages, kwargs)
+        response = self._connection.client.chat.complete(**params)
+        return to_chat_response(response, single_tool_call=params.get("parallel_tool_calls") is False)
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        params = self._chat_params(messages, kwargs)
+        response = await self._connection.aclient.chat.complete(**params)
+        return to_chat_response(response, single_tool_call=params.get("parallel_tool_calls") is False)
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        params = self._chat_params(messages, kwargs)
+        accumulator = StreamAccumulator(single_tool_call=params.get("parallel_tool_calls") is False)
+        stream = self._connection.client.chat.stream(**params)
+
+        def gen() -> Generator[ChatResponse, None, None]:
+            with stream:
+                for event in stream:
+                    yield accumulator.add(event)
+
+        return gen()
+
+    async def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        params = self._chat_params(messages, kwargs)
+        accumulator = StreamAccumulator(single_tool_call=params.get("parallel_tool_calls") is False)
+        stream = self._connection.aclient.chat.stream(**params)
+
+        async def gen() -> AsyncGenerator[ChatResponse, None]:
+            async with stream:
+                async for event in stream:
+                    yield accumulator.add(event)
+
+        return gen()
+
+    # ------------------------------------------------------------------------------------------ public LLM API
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        return await self._astream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
+        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # ------------------------------------------------------------------------------------------ tool calling
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Chat kwargs for a tool call. ``tool_choice=None`` never overrides ``tool_required``; history is copied."""
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
+        elif user_msg is not None:
+            messages.append(user_msg)
+        prepared: dict[str, Any] = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
+        prepared["messages"] = messages
+        specs = to_mistral_tools(tools)
+        if specs:
+            prepared["tools"] = specs
+            prepared["tool_choice"] = resolve_tool_choice(tool_choice, tool_required)
+            prepared["parallel_tool_calls"] = allow_parallel_tool_calls
+        return prepared
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        if not allow_parallel_tool_calls:
+            seen = False
+            kept = []
+            for block in response.message.blocks:
+                if isinstance(block, ToolCallBlock):
+                    if seen:
+                        continue
+                    seen = True
+                kept.append(block)
+            response.message.blocks = kept
+            calls = response.message.additional_kwargs.get("tool_calls")
+            if isinstance(calls, list) and len(calls) > 1:
+                response.message.additional_kwargs["tool_calls"] = calls[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        selections: list[ToolSelection] = []
+        for block in response.message.blocks:
+            if not isinstance(block, ToolCallBlock):
+                continue
+            arguments = block.tool_kwargs
+            if isinstance(arguments, str):
+                arguments = _parse_arguments(arguments)
+            selections.append(
+                ToolSelection(tool_id=block.tool_call_id or "", tool_name=block.tool_name, tool_kwargs=arguments)
+            )
+        if error_on_no_tool_call and not selections:
+            raise ValueError(f"Expected at least one tool call, got none. Reply: {response.message.content!r}")
+        return selections
+
+    # ------------------------------------------------------------------------------------------ structured output
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        if self.structured_output_method != "json_schema":
+            result: Model = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+            return result
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        response = self.chat(messages, response_format=_json_schema_format(output_cls), **(llm_kwargs or {}))
+        return _parse_structured(output_cls, response.message.content)
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        if self.structured_output_method != "json_schema":
+            result: Model = await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+            return result
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        response = await self.achat(messages, response_format=_json_schema_format(output_cls), **(llm_kwargs or {}))
+        return _parse_structured(output_cls, response.message.content)
+
+    # ------------------------------------------------------------------------------------------ fill in the middle
+
+    @llm_completion_callback()
+    def fill_in_middle(self, prompt: str, suffix: str | None = None, **kwargs: Any) -> CompletionResponse:
+        """Complete the code between ``prompt`` and ``suffix`` (``POST /v1/fim/completions``; e.g. codestral)."""
+        response = self._connection.client.fim.complete(**self._fim_params(prompt, suffix, kwargs))
+        return to_completion_response(response)
+
+    @llm_completion_callback()
+    async def afill_in_middle(self, prompt: str, suffix: str | None = None, **kwargs: Any) -> CompletionResponse:
+        response = await self._connection.aclient.fim.complete(**self._fim_params(prompt, suffix, kwargs))
+        return to_completion_response(response)
+
+    @llm_completion_callback()
+    def stream_fill_in_middle(self, prompt: str, suffix: str | None = None, **kwargs: Any) -> CompletionResponseGen:
+        stream = self._connection.client.fim.stream(**self._fim_params(prompt, suffix, kwargs))
+        accumulator = StreamAccumulator()
+
+        def gen() -> Generator[CompletionResponse, None, None]:
+            with stream:
+                for event in stream:
+                    yield accumulator.add_completion(event)
+
+        return gen()
+
+    @llm_completion_callback()
+    async def astream_fill_in_middle(
+        self, prompt: str, suffix: str | None = None, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        stream = self._connection.aclient.fim.stream(**self._fim_params(prompt, suffix, kwargs))
+        accumulator = StreamAccumulator()
+
+        async def gen() -> AsyncGenerator[CompletionResponse, None]:
+            async with stream:
+                async for event in stream:
+                    yield accumulator.add_completion(event)
+
+        return gen()

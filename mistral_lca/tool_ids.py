@@ -1,0 +1,42 @@
+"""Tool-call ids in the form Mistral accepts: exactly 9 characters from ``[a-zA-Z0-9]``.
+
+Mistral's own ids already have that form and pass through unchanged. Any other id (an OpenAI ``call_...`` id,
+a UUID, an id from another framework) is mapped to a stable 9-character id derived from it, so an assistant
+tool call and the tool result that answers it convert to the same id wherever they are converted.
+Pure functions; shared by both adapters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import string
+
+__all__ = ["TOOL_CALL_ID_LENGTH", "is_mistral_tool_call_id", "new_tool_call_id", "to_mistral_tool_call_id"]
+
+TOOL_CALL_ID_LENGTH = 9
+_ALPHABET = string.ascii_letters + string.digits
+_VALID = re.compile(r"^[A-Za-z0-9]{9}$")
+
+
+def is_mistral_tool_call_id(value: object) -> bool:
+    """True when ``value`` is already a valid Mistral tool-call id."""
+    return isinstance(value, str) and _VALID.match(value) is not None
+
+
+def to_mistral_tool_call_id(value: str) -> str:
+    """``value`` unchanged when valid, else a deterministic 9-character id derived from it (same input, same id)."""
+    if _VALID.match(value):
+        return value
+    number = int.from_bytes(hashlib.sha256(value.encode("utf-8")).digest()[:12], "big")
+    chars = []
+    for _ in range(TOOL_CALL_ID_LENGTH):
+        number, rest = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[rest])
+    return "".join(chars)
+
+
+def new_tool_call_id() -> str:
+    """A fresh random id, for a tool call that arrived without one."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(TOOL_CALL_ID_LENGTH))
