@@ -1,0 +1,113 @@
+"""Connection settings shared by every LangChain class, and the lazily built shared clients.
+
+Field names follow langchain-openai (``api_key`` alias, ``base_url``, ``timeout``, ``max_retries``,
+``http_client`` / ``http_async_client``). Nothing is validated or built at construction beyond pydantic's
+field checks: the shared :class:`~mistral_lca.MistralLCAClient` is created on first use, so constructing a
+model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_API_TOKEN``) by the first call.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+import httpx
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
+from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+
+__all__ = ["ConnectionSettings"]
+
+_BUILD_LOCK = threading.Lock()
+
+
+class ConnectionSettings(BaseModel):
+    """How to reach Mistral through LowCodeAPI. Mixed into every class of this package."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
+
+    api_token: SecretStr | None = Field(
+        default_factory=secret_from_env(ENV_TOKEN, default=None),
+        alias="api_key",
+    )
+    """LowCodeAPI token (``at_...``). Defaults to ``LOWCODEAPI_API_TOKEN``; ``MISTRAL_API_KEY`` is never read."""
+
+    base_url: str | None = Field(default_factory=from_env(ENV_BASE_URL, default=None))
+    """LowCodeAPI base URL for Mistral. Defaults to ``LOWCODEAPI_BASE_URL``, else the public proxy."""
+
+    path_params: Literal["query", "path"] = "query"
+    """How path parameters travel: ``query`` (``/v1/files/file_id?file_id=...``) or ``path``."""
+
+    timeout: float | httpx.Timeout | None = None
+    """Seconds (or an ``httpx.Timeout``); ``None`` uses the client default."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries (not attempts) for 408/429/5xx and network errors, honouring ``Retry-After``."""
+
+    default_headers: dict[str, str] | None = None
+    """Extra headers sent with every request."""
+
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own ``httpx.Client`` (proxies, custom transport). Yours to close."""
+
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own ``httpx.AsyncClient``. Yours to close."""
+
+    _client: MistralLCAClient | None = PrivateAttr(default=None)
+    _async_client: AsyncMistralLCAClient | None = PrivateAttr(default=None)
+    _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+    _async_client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_token": ENV_TOKEN}
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_token": self.api_token,
+            "base_url": self.base_url,
+            "path_params": self.path_params,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _settings_key(self, http_client: object) -> tuple[Any, ...]:
+        """What the shared client was built from; a copy with other settings gets its own client."""
+        return (
+            id(self.api_token),  # by identity: the key must never hold the secret itself
+            self.base_url,
+            self.path_params,
+            self.timeout,
+            self.max_retries,
+            self.default_headers,
+            id(http_client),
+        )
+
+    @property
+    def client(self) -> MistralLCAClient:
+        """The shared synchronous client (built on first use, rebuilt if the settings change)."""
+        key = self._settings_key(self.http_client)
+        client = self._client
+        if client is None or self._client_key != key:
+            with _BUILD_LOCK:
+                client = self._client
+                if client is None or self._client_key != key:
+                    client = MistralLCAClient(**self._client_options(), http_client=self.http_client)
+                    self._client, self._client_key = client, key
+        return client
+
+    @property
+    def async_client(self) -> AsyncMistralLCAClient:
+        """The shared asynchronous client (built on first use, rebuilt if the settings change)."""
+        key = self._settings_key(self.http_async_client)
+        client = self._async_client
+        if client is None or self._async_client_key != key:
+            with _BUILD_LOCK:
+                client = self._async_client
+                if client is None or self._async_client_key != key:
+                    client = AsyncMistralLCAClient(**self._client_options(), http_client=self.http_async_client)
+                    self._async_client, self._async_client_key = client, key
+        return client

@@ -1,0 +1,350 @@
+"""``ChatMistralLCA``: Mistral chat completions through LowCodeAPI as a LangChain chat model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import PydanticToolsParser
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
+from langchain_core.runnables.config import get_config_list
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
+from pydantic import Field, PrivateAttr, model_validator
+
+from ._batching import estimate_tokens
+from ._concurrency import RequestLimiter
+from ._messages import convert_messages
+from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
+from ._settings import ConnectionSettings
+
+__all__ = ["ChatMistralLCA"]
+
+_SAMPLING_FIELDS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "random_seed",
+    "safe_prompt",
+    "presence_penalty",
+    "frequency_penalty",
+    "reasoning_effort",
+    "response_format",
+)
+_TOOL_CHOICE_KEYWORDS = frozenset({"auto", "none", "any", "required"})
+_MISTRAL_BUILTIN_TOOLS = frozenset(
+    {"web_search", "web_search_premium", "code_interpreter", "image_generation", "document_library", "connector"}
+)
+_EMPTY_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
+
+StructuredOutputMethod = Literal["function_calling", "json_mode", "json_schema"]
+
+
+def _format_tool(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None) -> dict[str, Any]:
+    """A LangChain tool, function, pydantic model or dict → a Mistral tool (``parameters`` always present)."""
+    if isinstance(tool, dict) and tool.get("type") in _MISTRAL_BUILTIN_TOOLS:
+        return tool
+    formatted = convert_to_openai_tool(tool, strict=strict)
+    function = formatted.get("function")
+    if isinstance(function, dict) and "parameters" not in function:
+        formatted = {**formatted, "function": {**function, "parameters": dict(_EMPTY_PARAMETERS)}}
+    return formatted
+
+
+def _tool_choice(choice: str | bool | dict[str, Any], tools: Sequence[dict[str, Any]]) -> str | dict[str, Any]:
+    """``auto``/``none``/``any``/``required``, a bound tool's name, ``True``/``False`` or a ready dict."""
+    if isinstance(choice, bool):
+        return "any" if choice else "none"
+    if isinstance(choice, dict):
+        return choice
+    if choice in _TOOL_CHOICE_KEYWORDS:
+        return choice
+    names = [tool["function"]["name"] for tool in tools if isinstance(tool.get("function"), dict)]
+    if choice not in names:
+        raise ValueError(f"tool_choice={choice!r} is neither auto/none/any/required nor a bound tool ({names})")
+    return {"type": "function", "function": {"name": choice}}
+
+
+def _json_schema_format(schema: dict[str, Any] | type, strict: bool | None) -> dict[str, Any]:
+    """``response_format`` for ``json_schema`` mode. ``strict`` is sent as given (omitted when ``None``)."""
+    function = convert_to_openai_function(schema, strict=bool(strict))
+    json_schema: dict[str, Any] = {"name": function["name"], "schema": function.get("parameters", _EMPTY_PARAMETERS)}
+    if function.get("description"):
+        json_schema["description"] = function["description"]
+    if strict is not None:
+        json_schema["strict"] = strict
+    return {"type": "json_schema", "json_schema": json_schema}
+
+
+class ChatMistralLCA(ConnectionSettings, BaseChatModel):
+    """Mistral chat models (``/v1/chat/completions``) through LowCodeAPI.
+
+    >>> from langchain_mistral_lca import ChatMistralLCA
+    >>> llm = ChatMistralLCA(model="mistral-small-latest")  # token from LOWCODEAPI_API_TOKEN
+    >>> llm.invoke("Hello").text
+
+    Only the sampling fields you set are sent; the API applies its own defaults (and bounds) to the rest.
+    """
+
+    model: str = Field(default="mistral-small-latest", alias="model_name")
+    temperature: float | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    random_seed: int | None = None
+    safe_prompt: bool | None = None
+    stop: list[str] | str | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    reasoning_effort: str | None = None
+    """``none``/``minimal``/``low``/``medium``/``high``/``xhigh`` (reasoning-capable models)."""
+    response_format: dict[str, Any] | None = None
+    streaming: bool = False
+    """Stream under the hood for ``invoke`` as well."""
+    max_concurrent_requests: int = Field(default=64, ge=1)
+    """Requests in flight at once from this instance (sync threads and each event loop), batch included."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields (e.g. ``prompt_mode``, ``prediction``, ``guardrails``), sent as given."""
+
+    _limiter: RequestLimiter | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: dict[str, Any]) -> Any:
+        if isinstance(values, dict):
+            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return values
+
+    # ------------------------------------------------------------------------------------ LangChain API
+
+    @property
+    def _llm_type(self) -> str:
+        return "mistral-lca-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model}
+        params.update({name: getattr(self, name) for name in _SAMPLING_FIELDS if getattr(self, name) is not None})
+        if self.stop:
+            params["stop"] = self.stop
+        return {**params, **self.model_kwargs}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=MODEL_PROVIDER,
+            ls_model_name=str(kwargs.get("model") or self.model),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop_value = stop if stop is not None else self.stop
+        if stop_value:
+            params["ls_stop"] = [stop_value] if isinstance(stop_value, str) else list(stop_value)
+        return params
+
+    def get_num_tokens(self, text: str) -> int:
+        """An offline token estimate (UTF-8 bytes / 3, generous): no tokenizer is ever downloaded.
+
+        ``custom_get_token_ids`` still wins when you set it.
+        """
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return estimate_tokens(text)
+
+    # ---------------------------------------------------------------------------------------- requests
+
+    @property
+    def limiter(self) -> RequestLimiter:
+        limiter = self._limiter
+        if limiter is None or limiter.limit != self.max_concurrent_requests:
+            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
+        return limiter
+
+    def _request(self, messages: Sequence[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
+        """The chat request body: model, the sampling fields that are set, ``model_kwargs``, per-call kwargs."""
+        params: dict[str, Any] = {"model": self.model}
+        for name in _SAMPLING_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        stop_value = stop if stop is not None else self.stop
+        if stop_value:
+            params["stop"] = stop_value
+        params.update(self.model_kwargs)
+        params.update(kwargs)
+        params.pop("stream", None)
+        params["messages"] = convert_messages(messages)
+        return {key: value for key, value in params.items() if value is not None}
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._request(messages, stop, **kwargs)
+        with self.limiter.hold():
+            response = self.client.chat.complete(**request)
+        return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._request(messages, stop, **kwargs)
+        async with self.limiter.ahold():
+            response = await self.async_client.chat.complete(**request)
+        return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, **kwargs)
+        mapper = ReplyMapper(request["model"])
+        with self.limiter.hold(), self.client.chat.stream(**request) as events:
+            for event in events:
+                message = mapper.chunk(event.data)
+                if message is not None:
+                    yield ChatGenerationChunk(message=message)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, **kwargs)
+        mapper = ReplyMapper(request["model"])
+        async with self.limiter.ahold(), self.async_client.chat.stream(**request) as events:
+            async for event in events:
+                message = mapper.chunk(event.data)
+                if message is not None:
+                    yield ChatGenerationChunk(message=message)
+
+    # ------------------------------------------------------------------------------------------ batching
+
+    def _capped(self, config: RunnableConfig | list[RunnableConfig] | None, count: int) -> list[RunnableConfig]:
+        configs = get_config_list(config, count)
+        for item in configs:
+            requested = item.get("max_concurrency")
+            item["max_concurrency"] = min(requested or self.max_concurrent_requests, self.max_concurrent_requests)
+        return configs
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """Like ``Runnable.batch``, never running more than ``max_concurrent_requests`` at once."""
+        if not inputs:
+            return []
+        capped = self._capped(config, len(inputs))
+        return super().batch(inputs, capped, return_exceptions=return_exceptions, **kwargs)
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """Like ``Runnable.abatch``, never running more than ``max_concurrent_requests`` at once."""
+        if not inputs:
+            return []
+        capped = self._capped(config, len(inputs))
+        return await super().abatch(inputs, capped, return_exceptions=return_exceptions, **kwargs)
+
+    # --------------------------------------------------------------------------------------------- tools
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (LangChain tools, functions, pydantic models, dicts or Mistral built-ins).
+
+        ``tool_choice``: ``"auto"``, ``"none"``, ``"any"``, ``"required"``, a bound tool's name, ``True``
+        (``"any"``) / ``False`` (``"none"``), or a ready ``{"type": "function", "function": {"name": ...}}``.
+        """
+        formatted = [_format_tool(tool, strict) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: StructuredOutputMethod = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """A runnable returning ``schema``-shaped output (a pydantic instance for pydantic schemas, else a dict).
+
+        ``method``: ``function_calling`` (a forced tool call), ``json_mode`` (``json_object``; describe the
+        JSON in the prompt) or ``json_schema`` (native structured output). ``strict`` is sent as given, for
+        tools and for JSON schemas (omitted when ``None``). ``include_raw=True`` returns
+        ``{"raw", "parsed", "parsing_error"}``.
+        """
+        if kwargs:
+            raise ValueError(f"Received unsupported arguments {kwargs}")
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        parser: Runnable[Any, Any]
+        if method == "function_calling":
+            tool = _format_tool(schema, strict)
+            name = tool["function"]["name"]
+            llm = self.bind_tools(
+                [tool], tool_choice="any", parallel_tool_calls=False, ls_structured_output_format=trace
+            )
+            parser = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+        elif method in ("json_mode", "json_schema"):
+            response_format = {"type": "json_object"} if method == "json_mode" else _json_schema_format(schema, strict)
+            llm = self.bind(response_format=response_format, ls_structured_output_format=trace)
+            parser = PydanticOutputParser(pydantic_object=schema) if is_pydantic else JsonOutputParser()
+        else:
+            raise ValueError(f"Unknown method {method!r}: use function_calling, json_mode or json_schema")
+        if not include_raw:
+            return llm | parser
+        parse = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        failed = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parse.with_fallbacks([failed], exception_key="parsing_error")

@@ -1,0 +1,142 @@
+"""``MistralLCAEmbeddings``: Mistral embeddings (``/v1/embeddings``) through LowCodeAPI."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+from pydantic import Field, PrivateAttr
+
+from mistral_lca import BadRequestError
+from mistral_lca.types.embeddings import EmbeddingResponse
+
+from ._batching import Batch, plan_batches, split_batch
+from ._concurrency import RequestLimiter, map_limited
+from ._settings import ConnectionSettings
+
+__all__ = ["MistralLCAEmbeddings"]
+
+_TOO_LARGE_HINTS = ("too many tokens", "too many inputs", "too large", "split into more batches")
+
+
+def _rejected_as_too_large(error: BadRequestError, batch: Batch) -> bool:
+    if len(batch) < 2:
+        return False
+    text = " ".join(part for part in (error.message, error.provider_message or "") if part).lower()
+    return any(hint in text for hint in _TOO_LARGE_HINTS) or error.code == "3210"
+
+
+class MistralLCAEmbeddings(ConnectionSettings, Embeddings):
+    """Mistral text embeddings through LowCodeAPI.
+
+    >>> from langchain_mistral_lca import MistralLCAEmbeddings
+    >>> embeddings = MistralLCAEmbeddings()  # mistral-embed; token from LOWCODEAPI_API_TOKEN
+    >>> vectors = embeddings.embed_documents(["first text", "second text"])
+
+    Inputs are split into requests by count (``max_batch_size``) and by an offline token estimate
+    (``max_batch_tokens``); requests run concurrently, at most ``max_concurrent_requests`` at once (sync
+    calls use threads). Vectors come back in input order. A request the API rejects as too large is split
+    in half and retried.
+    """
+
+    model: str = Field(default="mistral-embed", alias="model_name")
+    output_dimension: int | None = None
+    """Vector size for models that support it (e.g. ``codestral-embed``)."""
+    output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"] | None = None
+    encoding_format: Literal["float", "base64"] | None = None
+    """Wire format. ``base64`` vectors are decoded for you; you always get lists of floats."""
+    max_batch_size: int = Field(default=128, ge=1)
+    """Texts per request."""
+    max_batch_tokens: int = Field(default=16_000, ge=1)
+    """Estimated tokens per request (Mistral's per-request budget is 16,384)."""
+    max_concurrent_requests: int = Field(default=8, ge=1)
+    """Requests in flight at once from this instance (sync threads and each event loop)."""
+
+    _limiter: RequestLimiter | None = PrivateAttr(default=None)
+
+    @property
+    def limiter(self) -> RequestLimiter:
+        limiter = self._limiter
+        if limiter is None or limiter.limit != self.max_concurrent_requests:
+            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
+        return limiter
+
+    def _request(self, texts: list[str]) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model, "inputs": texts}
+        for name in ("output_dimension", "output_dtype", "encoding_format"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.encoding_format == "base64" and self.output_dtype not in (None, "float"):
+            # The shared client decodes base64 vectors as float32 only; integer/binary dtypes travel as
+            # JSON numbers until it decodes by dtype, so the caller never gets misread values.
+            params["encoding_format"] = "float"
+        return params
+
+    def _batches(self, texts: list[str]) -> list[Batch]:
+        return plan_batches(texts, max_inputs=self.max_batch_size, max_tokens=self.max_batch_tokens)
+
+    # ---------------------------------------------------------------------------------------------- sync
+
+    def _embed_batch(self, texts: list[str], batch: Batch) -> list[tuple[int, list[float]]]:
+        try:
+            with self.limiter.hold():
+                response: EmbeddingResponse = self.client.embeddings.create(**self._request([texts[i] for i in batch]))
+        except BadRequestError as error:
+            if not _rejected_as_too_large(error, batch):
+                raise
+            first, second = split_batch(batch)
+            return self._embed_batch(texts, first) + self._embed_batch(texts, second)
+        return list(zip(batch, response.vectors(), strict=True))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text, in input order. No request for an empty list."""
+        if not texts:
+            return []
+        texts = list(texts)
+        batches = self._batches(texts)
+        results = map_limited(lambda batch: self._embed_batch(texts, batch), batches, self.max_concurrent_requests)
+        return _in_order(len(texts), results)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    # --------------------------------------------------------------------------------------------- async
+
+    async def _aembed_batch(self, texts: list[str], batch: Batch) -> list[tuple[int, list[float]]]:
+        try:
+            async with self.limiter.ahold():
+                response = await self.async_client.embeddings.create(**self._request([texts[i] for i in batch]))
+        except BadRequestError as error:
+            if not _rejected_as_too_large(error, batch):
+                raise
+            first, second = split_batch(batch)
+            return await self._aembed_batch(texts, first) + await self._aembed_batch(texts, second)
+        return list(zip(batch, response.vectors(), strict=True))
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Native async :meth:`embed_documents`."""
+        if not texts:
+            return []
+        texts = list(texts)
+        batches = self._batches(texts)
+        if len(batches) == 1:
+            return _in_order(len(texts), [await self._aembed_batch(texts, batches[0])])
+        # Every batch waits for the instance limiter where it sends, so at most N are in flight.
+        results = await asyncio.gather(*(self._aembed_batch(texts, batch) for batch in batches))
+        return _in_order(len(texts), list(results))
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return (await self.aembed_documents([text]))[0]
+
+
+def _in_order(count: int, results: list[list[tuple[int, list[float]]]]) -> list[list[float]]:
+    vectors: list[list[float] | None] = [None] * count
+    for pairs in results:
+        for position, vector in pairs:
+            vectors[position] = vector
+    missing = [i for i, vector in enumerate(vectors) if vector is None]
+    if missing:
+        raise ValueError(f"The embeddings response had no vector for inputs {missing[:10]}")
+    return vectors  # type: ignore[return-value]

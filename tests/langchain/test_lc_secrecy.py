@@ -1,0 +1,85 @@
+"""The LowCodeAPI token never shows: not in repr/str, serialization, logs or exception messages."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.load import dumpd, dumps
+from lc_support import TOKEN, Recorder, chat_responder, chat_result
+
+from langchain_mistral_lca import (
+    ChatMistralLCA,
+    MistralAgentTool,
+    MistralLCAEmbeddings,
+    MistralLCAFIM,
+    MistralOCRLoader,
+    MistralTranscriptionLoader,
+)
+from mistral_lca import AuthenticationError
+
+
+def instances(**clients: Any) -> list[Any]:
+    return [
+        ChatMistralLCA(api_key=TOKEN, **clients),
+        MistralLCAEmbeddings(api_key=TOKEN, **clients),
+        MistralLCAFIM(api_key=TOKEN, **clients),
+        MistralAgentTool(agent_id="ag_1", api_key=TOKEN, **clients),
+        MistralOCRLoader("https://example.com/a.pdf", api_key=TOKEN, **clients),
+        MistralTranscriptionLoader("https://example.com/a.mp3", api_key=TOKEN, **clients),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_token_is_absent_from_repr_str_and_model_dumps(index: int) -> None:
+    obj = instances()[index]
+    for text in (repr(obj), str(obj), str(obj.model_dump()), str(obj.__dict__)):
+        assert TOKEN not in text
+        assert "SECRET" not in text
+
+
+@pytest.mark.parametrize("cls", [ChatMistralLCA, MistralLCAFIM])
+def test_token_is_never_serialized(cls: Any) -> None:
+    obj = cls(api_key=TOKEN)
+    assert TOKEN not in dumps(obj)
+    assert dumpd(obj)["kwargs"]["api_token"] == {"lc": 1, "type": "secret", "id": ["LOWCODEAPI_API_TOKEN"]}
+    assert obj.lc_secrets == {"api_token": "LOWCODEAPI_API_TOKEN"}
+
+
+def test_token_is_absent_from_logs(caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(chat_responder(chat_result("hi")))
+    llm = ChatMistralLCA(api_key=TOKEN, **recorder.clients())
+    with caplog.at_level(logging.DEBUG):
+        llm.invoke("hello")
+        list(llm.stream("hello"))
+    assert recorder.requests[0].url.params["api_token"] == TOKEN  # it is sent...
+    assert caplog.records  # ...httpx and the client did log the requests...
+    assert TOKEN not in caplog.text  # ...but never the token
+
+
+def test_token_is_absent_from_errors_even_when_the_proxy_echoes_it(caplog: pytest.LogCaptureFixture) -> None:
+    def respond(body: dict[str, Any], request: httpx.Request) -> httpx.Response:
+        echoed = {"code": 401, "logging": {"query": {"api_token": TOKEN}, "path": str(request.url)}}
+        return httpx.Response(
+            401, json={"message": "A valid API token is required to access this API.", "error": echoed, "provider": "x"}
+        )
+
+    recorder = Recorder(respond)
+    llm = ChatMistralLCA(api_key=TOKEN, max_retries=0, **recorder.clients())
+    with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as info:
+        llm.invoke("hello")
+    error = info.value
+    for text in (str(error), repr(error), error.message, str(error.args)):
+        assert TOKEN not in text
+    assert TOKEN not in caplog.text
+
+
+def test_models_with_live_clients_cannot_leak_through_pickle() -> None:
+    recorder = Recorder(chat_responder(chat_result()))
+    llm = ChatMistralLCA(api_key=TOKEN, **recorder.clients())
+    llm.invoke("hi")  # builds the shared client
+    with pytest.raises(TypeError):
+        pickle.dumps(llm.client)
