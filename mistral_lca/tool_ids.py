@@ -18,6 +18,7 @@ __all__ = ["TOOL_CALL_ID_LENGTH", "is_mistral_tool_call_id", "new_tool_call_id",
 TOOL_CALL_ID_LENGTH = 9
 _ALPHABET = string.ascii_letters + string.digits
 _VALID = re.compile(r"^[A-Za-z0-9]{9}$")
+_BASE62 = string.digits + string.ascii_lowercase + string.ascii_uppercase
 
 
 def is_mistral_tool_call_id(value: object) -> bool:
@@ -26,15 +27,21 @@ def is_mistral_tool_call_id(value: object) -> bool:
 
 
 def to_mistral_tool_call_id(value: str) -> str:
-    """``value`` unchanged when valid, else a deterministic 9-character id derived from it (same input, same id)."""
+    """``value`` unchanged when valid, else a deterministic 9-character id derived from it (same input, same id).
+
+    The mapping (SHA-256, base62, first nine characters) is the one langchain-mistralai uses, so a history
+    started with either integration converts to the same ids in the other (``call_JIIjI55tTipFFzpcP8re3BpM``
+    becomes ``8kxAQvoED`` in both).
+    """
     if _VALID.match(value):
         return value
-    number = int.from_bytes(hashlib.sha256(value.encode("utf-8")).digest()[:12], "big")
-    chars = []
-    for _ in range(TOOL_CALL_ID_LENGTH):
-        number, rest = divmod(number, len(_ALPHABET))
-        chars.append(_ALPHABET[rest])
-    return "".join(chars)
+    number = int.from_bytes(hashlib.sha256(value.encode("utf-8")).digest(), "big")
+    digits = []
+    while number:
+        number, rest = divmod(number, 62)
+        digits.append(_BASE62[rest])
+    encoded = "".join(reversed(digits))
+    return encoded[:TOOL_CALL_ID_LENGTH].rjust(TOOL_CALL_ID_LENGTH, "0")
 
 
 def new_tool_call_id() -> str:
