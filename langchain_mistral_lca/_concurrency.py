@@ -10,15 +10,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import TypeVar
 
-__all__ = ["RequestLimiter", "map_limited"]
-
-T = TypeVar("T")
-R = TypeVar("R")
+__all__ = ["RequestLimiter"]
 
 
 class RequestLimiter:
@@ -51,11 +46,3 @@ class RequestLimiter:
     async def ahold(self) -> AsyncIterator[None]:
         async with self._semaphore():
             yield
-
-
-def map_limited(function: Callable[[T], R], items: Sequence[T], limit: int) -> list[R]:
-    """``[function(x) for x in items]`` with up to ``limit`` calls at once (threads), results in order."""
-    if len(items) <= 1 or limit <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(limit, len(items)), thread_name_prefix="mistral-lca") as pool:
-        return list(pool.map(function, items))

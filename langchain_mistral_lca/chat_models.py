@@ -20,7 +20,8 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import Field, PrivateAttr, model_validator
 
-from ._batching import estimate_tokens
+from mistral_lca.embedding_batches import estimate_tokens
+
 from ._concurrency import RequestLimiter
 from ._messages import convert_messages
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response

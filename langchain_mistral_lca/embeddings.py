@@ -9,10 +9,10 @@ from langchain_core.embeddings import Embeddings
 from pydantic import Field, PrivateAttr
 
 from mistral_lca import BadRequestError
+from mistral_lca.embedding_batches import Batch, map_threads, plan_batches, split_batch
 from mistral_lca.types.embeddings import EmbeddingResponse
 
-from ._batching import Batch, plan_batches, split_batch
-from ._concurrency import RequestLimiter, map_limited
+from ._concurrency import RequestLimiter
 from ._settings import ConnectionSettings
 
 __all__ = ["MistralLCAEmbeddings"]
@@ -96,7 +96,7 @@ class MistralLCAEmbeddings(ConnectionSettings, Embeddings):
             return []
         texts = list(texts)
         batches = self._batches(texts)
-        results = map_limited(lambda batch: self._embed_batch(texts, batch), batches, self.max_concurrent_requests)
+        results = map_threads(lambda batch: self._embed_batch(texts, batch), batches, self.max_concurrent_requests)
         return _in_order(len(texts), results)
 
     def embed_query(self, text: str) -> list[float]:

@@ -12,9 +12,10 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 from pydantic import Field, PrivateAttr, model_validator
 
+from mistral_lca.embedding_batches import map_threads
 from mistral_lca.types.chat import ChatCompletionResponse, CompletionChunk, UsageInfo
 
-from ._concurrency import RequestLimiter, map_limited
+from ._concurrency import RequestLimiter
 from ._responses import MODEL_PROVIDER
 from ._settings import ConnectionSettings
 
@@ -172,7 +173,7 @@ class MistralLCAFIM(ConnectionSettings, BaseLLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        generations = map_limited(
+        generations = map_threads(
             lambda prompt: self._complete(prompt, stop, run_manager, **kwargs), prompts, self.max_concurrent_requests
         )
         return self._result(generations, str(kwargs.get("model") or self.model))

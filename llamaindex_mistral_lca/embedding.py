@@ -13,8 +13,8 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import SecretStr
 
 from mistral_lca import BadRequestError
+from mistral_lca.embedding_batches import Batch, gather_limited, map_threads, plan_batches, split_batch
 
-from ._batching import Batch, gather_limited, map_threads, plan_batches, split_batch
 from ._connection import ConnectionFields
 
 __all__ = ["DEFAULT_CONCURRENCY", "MistralLCAEmbedding"]

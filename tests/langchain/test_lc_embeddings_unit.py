@@ -14,8 +14,8 @@ import pytest
 from lc_support import EMBEDDING_FIELDS, TOKEN, Recorder, envelope
 
 from langchain_mistral_lca import MistralLCAEmbeddings
-from langchain_mistral_lca._batching import estimate_tokens, plan_batches
 from mistral_lca import UnprocessableEntityError
+from mistral_lca.embedding_batches import estimate_tokens, plan_batches
 
 
 def vector_for(text: str) -> list[float]:

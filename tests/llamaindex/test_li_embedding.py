@@ -14,8 +14,8 @@ from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugH
 from llama_index.core.storage.kvstore import SimpleKVStore
 
 from llamaindex_mistral_lca import MistralLCAEmbedding
-from llamaindex_mistral_lca._batching import estimate_tokens, plan_batches
 from mistral_lca import BadRequestError
+from mistral_lca.embedding_batches import estimate_tokens, plan_batches
 
 
 def vector_for(text: str) -> list[float]:

@@ -1,8 +1,8 @@
 """Splitting embedding inputs into requests (by count and an offline token estimate) and running them concurrently.
 
-The estimate is UTF-8 bytes / 3: it over-counts English (about four characters per token) and roughly matches CJK
-text, so requests stay under Mistral's per-request token budget without a tokenizer. Same rule as the LangChain
-adapter's planner.
+No tokenizer is downloaded, ever. The estimate is UTF-8 bytes / 3: it over-counts English (about four characters
+per token) and roughly matches CJK text, so requests stay under Mistral's per-request token budget without a round
+trip. Pure planning plus two small bounded-concurrency runners; shared by both adapters and the CLI.
 """
 
 from __future__ import annotations
