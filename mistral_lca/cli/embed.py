@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from mistral_lca import embedding_batches
+from mistral_lca.embedding_batches import estimate_tokens
+
 from ._commands import Subcommands, add_command
 from ._config import build_async_client, positive_int
 from ._context import Context, UsageError, require_file
@@ -28,17 +31,12 @@ if TYPE_CHECKING:
 
     from ._progress import Progress
 
-__all__ = ["Batch", "estimate_tokens", "plan_batches", "read_texts", "register"]
+__all__ = ["Batch", "plan_batches", "read_texts", "register"]
 
 DEFAULT_EMBED_MODEL = "mistral-embed"
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_BATCH_TOKENS = 8000
 DEFAULT_CONCURRENCY = 4
-
-
-def estimate_tokens(text: str) -> int:
-    """A cheap upper-bound-ish estimate: about four characters per token, at least one."""
-    return max(1, (len(text) + 3) // 4)
 
 
 @dataclass(frozen=True)
@@ -51,19 +49,12 @@ class Batch:
 
 
 def plan_batches(texts: Sequence[str], *, max_inputs: int, max_tokens: int) -> list[Batch]:
-    """Contiguous batches of at most ``max_inputs`` texts and ``max_tokens`` estimated tokens each
-    (a single longer text gets a batch of its own)."""
-    batches: list[Batch] = []
-    start, tokens = 0, 0
-    for i, text in enumerate(texts):
-        cost = estimate_tokens(text)
-        if i > start and (i - start >= max_inputs or tokens + cost > max_tokens):
-            batches.append(Batch(start, i, tokens))
-            start, tokens = i, 0
-        tokens += cost
-    if start < len(texts):
-        batches.append(Batch(start, len(texts), tokens))
-    return batches
+    """Contiguous batches of at most ``max_inputs`` texts and ``max_tokens`` estimated tokens each, as planned by
+    the adapters' shared planner (a single longer text gets a batch of its own)."""
+    return [
+        Batch(positions[0], positions[-1] + 1, sum(estimate_tokens(texts[i]) for i in positions))
+        for positions in embedding_batches.plan_batches(texts, max_inputs=max_inputs, max_tokens=max_tokens)
+    ]
 
 
 def read_texts(source: str) -> tuple[list[str], int]:

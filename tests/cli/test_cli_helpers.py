@@ -23,21 +23,21 @@ from mistral_lca.cli._output import (
 )
 from mistral_lca.cli._progress import Progress, progress_enabled
 from mistral_lca.cli.batch import read_batch_input
-from mistral_lca.cli.embed import Batch, embed_batches, estimate_tokens, plan_batches, read_texts
+from mistral_lca.cli.embed import Batch, embed_batches, plan_batches, read_texts
 from mistral_lca.cli.ocr import parse_pages
+from mistral_lca.embedding_batches import estimate_tokens
 
 # ------------------------------------------------------------------------------------------- embedding
 
 
-def test_estimate_tokens() -> None:
+def test_estimate_tokens_is_the_shared_generous_estimate() -> None:
     assert estimate_tokens("") == 1
-    assert estimate_tokens("abcd") == 1
-    assert estimate_tokens("abcde") == 2
-    assert estimate_tokens("x" * 400) == 100
+    assert estimate_tokens("x" * 300) == 101
+    assert estimate_tokens("é" * 30) == 21  # bytes, not characters
 
 
 def test_plan_batches_respects_count_and_token_bounds() -> None:
-    texts = ["a" * 40] * 10  # 10 tokens each
+    texts = ["a" * 30] * 10  # 11 estimated tokens each
     batches = plan_batches(texts, max_inputs=3, max_tokens=1000)
     assert [(b.start, b.stop) for b in batches] == [(0, 3), (3, 6), (6, 9), (9, 10)]
     batches = plan_batches(texts, max_inputs=100, max_tokens=25)
