@@ -68,10 +68,6 @@ class MistralLCAEmbeddings(ConnectionSettings, Embeddings):
             value = getattr(self, name)
             if value is not None:
                 params[name] = value
-        if self.encoding_format == "base64" and self.output_dtype not in (None, "float"):
-            # The shared client decodes base64 vectors as float32 only; integer/binary dtypes travel as
-            # JSON numbers until it decodes by dtype, so the caller never gets misread values.
-            params["encoding_format"] = "float"
         return params
 
     def _batches(self, texts: list[str]) -> list[Batch]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from typing_extensions import Unpack
@@ -9,6 +10,7 @@ from typing_extensions import Unpack
 from .._errors import InvalidRequestError
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
+from .._response import Decoded
 from ..types.embeddings import EmbeddingParams, EmbeddingResponse
 from ._base import AsyncResource, SyncResource
 
@@ -49,8 +51,22 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _parser(dtype: str | None) -> Callable[[Decoded], EmbeddingResponse]:
+    """Base64 vectors are decoded by the requested ``output_dtype`` (float32, or int8/uint8 for the others)."""
+    if dtype in (None, "float"):
+        return _parse
+
+    def parse(decoded: Decoded) -> EmbeddingResponse:
+        result = EmbeddingResponse.model_validate(decoded.data or {}, context={"output_dtype": dtype})
+        result._response_headers = decoded.headers
+        return result
+
+    return parse
+
+
 def _create(params: EmbeddingParams) -> Operation[EmbeddingResponse]:
-    return Operation(RequestSpec("POST", "/v1/embeddings", json=embeddings_body(params)), _parse)
+    body = embeddings_body(params)
+    return Operation(RequestSpec("POST", "/v1/embeddings", json=body), _parser(body.get("output_dtype")))
 
 
 class Embeddings(SyncResource):

@@ -6,7 +6,7 @@ import base64
 import struct
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from typing_extensions import Required, TypedDict
 
 from ._base import ResponseModel
@@ -44,8 +44,11 @@ class EmbeddingData(ResponseModel):
 
     @field_validator("embedding", mode="before")
     @classmethod
-    def _decode_base64(cls, value: Any) -> Any:
-        return decode_base64_embedding(value) if isinstance(value, str) else value
+    def _decode_base64(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            return value
+        dtype = info.context.get("output_dtype") if isinstance(info.context, dict) else None
+        return decode_base64_embedding(value, dtype or "float")
 
 
 class EmbeddingResponse(ResponseModel):

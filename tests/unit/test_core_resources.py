@@ -213,3 +213,20 @@ async def test_a_response_of_the_wrong_shape_is_a_typed_decode_error(make_client
 
     with pytest.raises(ResponseDecodeError, match="ModelCard"):
         await call(make_client(Recorder(ok({"object": "model"}))), "models.retrieve", "x")
+
+
+@pytest.mark.parametrize(("dtype", "fmt", "values"), [("int8", "<3b", [-1, 0, 7]), ("uint8", "<3B", [255, 0, 7])])
+async def test_base64_embeddings_decode_by_requested_dtype(
+    make_client: Any, dtype: str, fmt: str, values: list[int]
+) -> None:
+    packed = base64.b64encode(struct.pack(fmt, *values)).decode()
+    rec = Recorder(ok(embedding_result([packed], order=[0])))
+    reply = await call(
+        make_client(rec),
+        "embeddings.create",
+        model="codestral-embed",
+        inputs=["a"],
+        encoding_format="base64",
+        output_dtype=dtype,
+    )
+    assert reply.vectors() == [[float(v) for v in values]]
