@@ -13,7 +13,9 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
-__all__ = ["RequestLimiter"]
+from pydantic import BaseModel, Field, PrivateAttr
+
+__all__ = ["ConcurrencyLimit", "RequestLimiter"]
 
 
 class RequestLimiter:
@@ -46,3 +48,19 @@ class RequestLimiter:
     async def ahold(self) -> AsyncIterator[None]:
         async with self._semaphore():
             yield
+
+
+class ConcurrencyLimit(BaseModel):
+    """Mixin: the ``max_concurrent_requests`` field and the limiter that enforces it."""
+
+    max_concurrent_requests: int = Field(default=64, ge=1)
+    """Requests in flight at once from this instance (sync threads and each event loop), batch included."""
+
+    _limiter: RequestLimiter | None = PrivateAttr(default=None)
+
+    @property
+    def limiter(self) -> RequestLimiter:
+        limiter = self._limiter
+        if limiter is None or limiter.limit != self.max_concurrent_requests:
+            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
+        return limiter

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 import httpx
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
 from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
 
-__all__ = ["ConnectionSettings"]
+__all__ = ["ConnectionSettings", "ModelKwargs"]
 
 _BUILD_LOCK = threading.Lock()
 
@@ -111,3 +112,20 @@ class ConnectionSettings(BaseModel):
                     client = AsyncMistralLCAClient(**self._client_options(), http_client=self.http_async_client)
                     self._async_client, self._async_client_key = client, key
         return client
+
+
+class ModelKwargs(BaseModel):
+    """Mixin: ``model_kwargs`` for request fields without a dedicated attribute.
+
+    Unknown constructor arguments are moved there with a warning (langchain-core's convention).
+    """
+
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields (e.g. ``prompt_mode``, ``prediction``, ``guardrails``), sent as given."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return values

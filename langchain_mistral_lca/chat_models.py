@@ -17,15 +17,14 @@ from langchain_core.runnables.config import get_config_list
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field
 
 from mistral_lca.embedding_batches import estimate_tokens
 
-from ._concurrency import RequestLimiter
+from ._concurrency import ConcurrencyLimit
 from ._messages import convert_messages
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
-from ._settings import ConnectionSettings
+from ._settings import ConnectionSettings, ModelKwargs
 
 __all__ = ["ChatMistralLCA"]
 
@@ -85,7 +84,7 @@ def _json_schema_format(schema: dict[str, Any] | type, strict: bool | None) -> d
     return {"type": "json_schema", "json_schema": json_schema}
 
 
-class ChatMistralLCA(ConnectionSettings, BaseChatModel):
+class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChatModel):
     """Mistral chat models (``/v1/chat/completions``) through LowCodeAPI.
 
     >>> from langchain_mistral_lca import ChatMistralLCA
@@ -109,20 +108,6 @@ class ChatMistralLCA(ConnectionSettings, BaseChatModel):
     response_format: dict[str, Any] | None = None
     streaming: bool = False
     """Stream under the hood for ``invoke`` as well."""
-    max_concurrent_requests: int = Field(default=64, ge=1)
-    """Requests in flight at once from this instance (sync threads and each event loop), batch included."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra request fields (e.g. ``prompt_mode``, ``prediction``, ``guardrails``), sent as given."""
-
-    _limiter: RequestLimiter | None = PrivateAttr(default=None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _collect_model_kwargs(cls, values: dict[str, Any]) -> Any:
-        if isinstance(values, dict):
-            return _build_model_kwargs(values, get_pydantic_field_names(cls))
-        return values
-
     # ------------------------------------------------------------------------------------ LangChain API
 
     @property
@@ -168,13 +153,6 @@ class ChatMistralLCA(ConnectionSettings, BaseChatModel):
         return estimate_tokens(text)
 
     # ---------------------------------------------------------------------------------------- requests
-
-    @property
-    def limiter(self) -> RequestLimiter:
-        limiter = self._limiter
-        if limiter is None or limiter.limit != self.max_concurrent_requests:
-            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
-        return limiter
 
     def _request(self, messages: Sequence[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         """The chat request body: model, the sampling fields that are set, ``model_kwargs``, per-call kwargs."""

@@ -6,13 +6,13 @@ import asyncio
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from mistral_lca import BadRequestError
 from mistral_lca.embedding_batches import Batch, map_threads, plan_batches, split_batch
 from mistral_lca.types.embeddings import EmbeddingResponse
 
-from ._concurrency import RequestLimiter
+from ._concurrency import ConcurrencyLimit
 from ._settings import ConnectionSettings
 
 __all__ = ["MistralLCAEmbeddings"]
@@ -27,7 +27,7 @@ def _rejected_as_too_large(error: BadRequestError, batch: Batch) -> bool:
     return any(hint in text for hint in _TOO_LARGE_HINTS) or error.code == "3210"
 
 
-class MistralLCAEmbeddings(ConnectionSettings, Embeddings):
+class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
     """Mistral text embeddings through LowCodeAPI.
 
     >>> from langchain_mistral_lca import MistralLCAEmbeddings
@@ -52,15 +52,6 @@ class MistralLCAEmbeddings(ConnectionSettings, Embeddings):
     """Estimated tokens per request (Mistral's per-request budget is 16,384)."""
     max_concurrent_requests: int = Field(default=8, ge=1)
     """Requests in flight at once from this instance (sync threads and each event loop)."""
-
-    _limiter: RequestLimiter | None = PrivateAttr(default=None)
-
-    @property
-    def limiter(self) -> RequestLimiter:
-        limiter = self._limiter
-        if limiter is None or limiter.limit != self.max_concurrent_requests:
-            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
-        return limiter
 
     def _request(self, texts: list[str]) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.model, "inputs": texts}

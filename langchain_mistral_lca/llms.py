@@ -9,15 +9,14 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseLLM, LangSmithParams
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field
 
 from mistral_lca.embedding_batches import map_threads
 from mistral_lca.types.chat import ChatCompletionResponse, CompletionChunk, UsageInfo
 
-from ._concurrency import RequestLimiter
+from ._concurrency import ConcurrencyLimit
 from ._responses import MODEL_PROVIDER
-from ._settings import ConnectionSettings
+from ._settings import ConnectionSettings, ModelKwargs
 
 __all__ = ["MistralLCAFIM"]
 
@@ -46,7 +45,7 @@ def _info(*, model: str, finish_reason: str | None, reply_id: str, usage: UsageI
     return {"finish_reason": finish_reason, "model_name": model, "id": reply_id, "usage": _usage(usage)}
 
 
-class MistralLCAFIM(ConnectionSettings, BaseLLM):
+class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
     """Codestral fill-in-the-middle through LowCodeAPI: the model writes what goes between prompt and suffix.
 
     >>> from langchain_mistral_lca import MistralLCAFIM
@@ -67,17 +66,6 @@ class MistralLCAFIM(ConnectionSettings, BaseLLM):
     stop: list[str] | str | None = None
     streaming: bool = False
     """Stream under the hood for ``invoke`` as well."""
-    max_concurrent_requests: int = Field(default=64, ge=1)
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-
-    _limiter: RequestLimiter | None = PrivateAttr(default=None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _collect_model_kwargs(cls, values: dict[str, Any]) -> Any:
-        if isinstance(values, dict):
-            return _build_model_kwargs(values, get_pydantic_field_names(cls))
-        return values
 
     @property
     def _llm_type(self) -> str:
@@ -105,13 +93,6 @@ class MistralLCAFIM(ConnectionSettings, BaseLLM):
         if stop:
             params["ls_stop"] = stop
         return params
-
-    @property
-    def limiter(self) -> RequestLimiter:
-        limiter = self._limiter
-        if limiter is None or limiter.limit != self.max_concurrent_requests:
-            limiter = self._limiter = RequestLimiter(self.max_concurrent_requests)
-        return limiter
 
     def _request(self, prompt: str, stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.model, "prompt": prompt}
