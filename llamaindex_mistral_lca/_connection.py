@@ -139,6 +139,19 @@ class ConnectionFields(BaseModel):
 
     _connection: LCAConnection = PrivateAttr()
 
+    def __init__(
+        self,
+        *,
+        api_token: str | SecretStr | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields."""
+        connection = self._open_connection(data, api_token, http_client, async_http_client)
+        super().__init__(**data)
+        self._connection = connection
+
     @staticmethod
     def _open_connection(
         data: dict[str, Any],

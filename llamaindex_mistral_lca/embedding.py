@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent, EmbeddingStartEvent
 from llama_index_instrumentation import get_dispatcher
-from pydantic import SecretStr
 
 from mistral_lca import BadRequestError
 from mistral_lca.embedding_batches import Batch, gather_limited, map_threads, plan_batches, split_batch
@@ -67,18 +65,6 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
     encoding_format: Literal["float", "base64"] | None = Field(
         default=None, description="Wire format; base64 vectors are decoded, you always get floats."
     )
-
-    def __init__(
-        self,
-        *,
-        api_token: str | SecretStr | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        connection = self._open_connection(data, api_token, http_client, async_http_client)
-        super().__init__(**data)
-        self._connection = connection
 
     @classmethod
     def class_name(cls) -> str:

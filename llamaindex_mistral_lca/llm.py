@@ -11,7 +11,6 @@ import re
 from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
     astream_chat_to_completion_decorator,
@@ -36,7 +35,6 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
-from pydantic import SecretStr
 
 from ._connection import ConnectionFields
 from ._messages import resolve_tool_choice, to_mistral_messages, to_mistral_tools
@@ -126,18 +124,6 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
         default="function_calling",
         description="structured_predict via a forced tool call, or Mistral's native json_schema response_format.",
     )
-
-    def __init__(
-        self,
-        *,
-        api_token: str | SecretStr | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        connection = self._open_connection(data, api_token, http_client, async_http_client)
-        super().__init__(**data)
-        self._connection = connection
 
     @classmethod
     def class_name(cls) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-import httpx
 from llama_index.core.bridge.pydantic import Field
 from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.schema import Document
-from pydantic import SecretStr
 
 from mistral_lca.resources.ocr import DEFAULT_OCR_MODEL, document_from_bytes, document_from_url
 from mistral_lca.types.audio import TranscriptionResponse
@@ -48,18 +46,6 @@ def _read_with_fs(source: FileSource, fs: Any) -> bytes:
 
 class _ReaderBase(ConnectionFields, BasePydanticReader):
     is_remote: bool = True
-
-    def __init__(
-        self,
-        *,
-        api_token: str | SecretStr | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **data: Any,
-    ) -> None:
-        connection = self._open_connection(data, api_token, http_client, async_http_client)
-        super().__init__(**data)
-        self._connection = connection
 
 
 class MistralOCRReader(_ReaderBase):
