@@ -252,6 +252,40 @@ async def test_classifiers(client: Any) -> None:
 
 
 @pytest.mark.vcr
+async def test_classify_chat(client: Any) -> None:
+    conversation = [*USER, {"role": "assistant", "content": "Ready."}]
+    one = await do(client, "classifiers.classify_chat", model="mistral-moderation-latest", inputs=conversation)
+    assert len(one.results) == 1
+    target = next(iter(one.results[0].values()))
+    assert target.top_label in target.scores
+    several = [{"messages": conversation}, {"messages": USER}]
+    many = await do(client, "classifiers.classify_chat", model="mistral-moderation-latest", inputs=several)
+    assert len(many.results) == 2 and all(result for result in many.results)
+
+
+@pytest.mark.vcr
+async def test_fine_tuned_models(client: Any, files: dict[str, Path]) -> None:
+    training = await do(client, "files.upload", file=files["jsonl"], purpose="fine-tune")
+    job = await do(
+        client, "fine_tuning.jobs.create", model="open-mistral-7b", hyperparameters={"training_steps": 1},
+        training_files=[training.id], suffix="models",
+    )  # fmt: skip
+    done = await do(client, "fine_tuning.jobs.wait", job.id, poll_interval=0.01)
+    model_id = done.fine_tuned_model
+    assert done.status == "SUCCESS" and model_id
+    updated = await do(client, "models.update", model_id, name="Cassette model", description="renamed")
+    assert (updated.id, updated.name, updated.description) == (model_id, "Cassette model", "renamed")
+    assert updated.archived is False and updated.job == job.id
+    archived = await do(client, "models.archive", model_id)
+    assert (archived.id, archived.archived) == (model_id, True)
+    unarchived = await do(client, "models.unarchive", model_id)
+    assert (unarchived.id, unarchived.archived) == (model_id, False)
+    card = await do(client, "models.retrieve", model_id)
+    assert card.id == model_id
+    assert (await do(client, "models.delete", model_id)).deleted
+
+
+@pytest.mark.vcr
 async def test_conversations(client: Any) -> None:
     started = await do(client, "conversations.start", inputs="Say hello.", model="mistral-medium-latest")
     cid = started.conversation_id

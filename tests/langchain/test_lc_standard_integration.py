@@ -15,7 +15,6 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import (
     ChatModelIntegrationTests,
@@ -106,59 +105,6 @@ class TestChatMistralLCAIntegration(ChatModelIntegrationTests):
         for chunk in llm.stream(prompt, prompt_cache_key="lc-cache-test"):
             full = chunk if full is None else full + chunk
         return cast(AIMessage, full)
-
-    # ---- Expected failures: limits of the local stand-in the cassettes were recorded against (see module doc).
-
-    _ARGS_FROM_SCHEMA = (
-        "Stand-in limitation: tool arguments are synthesised from the schema (integers become 1) and ignore the "
-        "call written in the prompt, so 'magic_function(3)' is answered with {'input': 1}, not {'input': 3}. "
-        "Passes when recorded live; tool_choice, ids and stream merging are asserted in test_lc_chat_unit.py."
-    )
-
-    @pytest.mark.xfail(reason=_ARGS_FROM_SCHEMA)
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)
-    def test_tool_calling(self, model: BaseChatModel) -> None:
-        super().test_tool_calling(model)
-
-    @pytest.mark.xfail(reason=_ARGS_FROM_SCHEMA)
-    async def test_tool_calling_async(self, model: BaseChatModel) -> None:
-        await super().test_tool_calling_async(model)
-
-    @pytest.mark.xfail(
-        reason=(
-            "Stand-in limitation: with tool_choice unset it calls a tool only when the user text contains the "
-            "tool's exact name; 'What is the weather in San Francisco, CA?' never says 'get_weather', so the "
-            "recorded reply has no tool call. The full loop is covered by test_lc_e2e.py::test_create_agent_*."
-        )
-    )
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)
-    def test_agent_loop(self, model: BaseChatModel) -> None:
-        super().test_agent_loop(model)
-
-    @pytest.mark.xfail(
-        reason=(
-            "Stand-in limitation: string tool arguments are taken from capitalised words of the prompt, not from "
-            "the quoted name '你好啊集团', so the recorded arguments hold 'Hello'. Unicode round-trips through the "
-            "adapter (ensure_ascii=False) are asserted in test_lc_chat_unit.py."
-        )
-    )
-    def test_unicode_tool_call_integration(
-        self,
-        model: BaseChatModel,
-        *,
-        tool_choice: str | None = None,  # noqa: PT028 (the standard test's own signature)
-        force_tool_call: bool = True,  # noqa: PT028
-    ) -> None:
-        super().test_unicode_tool_call_integration(model, tool_choice=tool_choice, force_tool_call=force_tool_call)
-
-    @pytest.mark.xfail(
-        reason=(
-            "Stand-in limitation: json_object replies are always {'answer': ...}, never the keys the prompt asks "
-            "for ('setup', 'punchline'). The json_mode request and parsing are asserted in test_lc_chat_unit.py."
-        )
-    )
-    def test_json_mode(self, model: BaseChatModel) -> None:
-        super().test_json_mode(model)
 
 
 class TestMistralLCAEmbeddingsIntegration(EmbeddingsIntegrationTests):

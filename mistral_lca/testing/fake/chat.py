@@ -1,4 +1,28 @@
-"""Deterministic chat completions (``/v1/chat/completions``, ``/v1/agents/completions``), JSON and SSE."""
+"""Deterministic chat completions (``/v1/chat/completions``, ``/v1/agents/completions``), JSON and SSE.
+
+The stand-in answers like a small, predictable model (the prompt-reading helpers live in :mod:`.prompt`):
+
+* **Which tools** — ``tool_choice="none"``: never. A ``{"function": {"name": ...}}`` choice: that tool.
+  Otherwise every tool the last user message *mentions* (its exact name, or a meaningful word of its name:
+  "weather" → ``get_weather``; generic verbs such as get/set/fetch/lookup are ignored); with
+  ``"any"``/``"required"`` and no mention, the first tool. ``parallel_tool_calls=false`` keeps one call.
+* **After tool results** — when the conversation ends with tool results, tools already called since the last
+  user message are never called again (whatever ``tool_choice`` says, so agent loops terminate); a mentioned
+  tool that has not been called yet is (sequential calling); otherwise the answer is text built from the
+  tool results ("Based on the tool results: ...").
+* **Tool arguments** — a call written in the prompt (``magic_function(3)``, ``f("x", unit="c")``) fills the
+  parameters (positional → required parameters in order), coerced to their schema types; then
+  ``name=value`` / ``name: value`` pairs; strings then take the prompt's quoted strings ('…', "…", “…”) in
+  order, then its capitalised words; anything else is synthesised from the schema (see :mod:`.schema`).
+* **Text** — ``"Echo: <last user text>"`` (or the configured ``reply``), cut by ``stop`` and ``max_tokens``.
+* **JSON** — ``json_schema``: a value synthesised from the schema with the same hints. ``json_object``: an
+  object with the keys the prompt asks for (a JSON example in the prompt, "keys X and Y", "'X' and 'Y'
+  keys", …); values follow the key's wording — numbers for count/age/year/price-like keys (or
+  ``key=value`` from the prompt), booleans for ``is_``/``has_`` keys, else a short string built from the
+  prompt; with no keys named, ``{"answer": <text>}``.
+* **Thinking** — ``reasoning_effort`` (not ``"none"``), ``prompt_mode="reasoning"`` or a ``magistral`` model
+  adds a thinking chunk before the answer.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._json import dumps
+from .prompt import call_arguments, example_object, mentions_tool, requested_keys
 from .replies import (
     Call,
     ErrorReply,
@@ -210,7 +235,26 @@ def _last_user_text(messages: list[dict[str, Any]]) -> str:
     return ""
 
 
-def _pick_tools(body: dict[str, Any], tools: Any, text: str) -> list[dict[str, Any]]:
+def _answered_tools(messages: list[dict[str, Any]]) -> frozenset[str] | None:
+    """Names of the tools called since the last user message, when the conversation ends with tool results."""
+    if messages[-1].get("role") != "tool":
+        return None
+    names: set[str] = set()
+    for msg in reversed(messages):
+        role = msg.get("role")
+        if role == "user":
+            break
+        if role == "assistant":
+            for call in msg.get("tool_calls") or ():
+                func = call.get("function") if isinstance(call, dict) else None
+                if isinstance(func, dict) and isinstance(func.get("name"), str):
+                    names.add(func["name"])
+    return frozenset(names)
+
+
+def _pick_tools(
+    body: dict[str, Any], tools: Any, text: str, answered: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
     funcs = [
         t["function"]
         for t in tools or ()
@@ -222,15 +266,65 @@ def _pick_tools(body: dict[str, Any], tools: Any, text: str) -> list[dict[str, A
     choice = body.get("tool_choice")
     if not funcs or choice == "none":
         return []
-    if isinstance(choice, dict):
+    if answered is not None:
+        chosen = [f for f in funcs if f["name"] not in answered and mentions_tool(text, f["name"])]
+    elif isinstance(choice, dict):
         wanted = (choice.get("function") or {}).get("name")
         return [f for f in funcs if f["name"] == wanted][:1]
-    lowered = text.lower()
-    mentioned = [f for f in funcs if re.search(r"(?<![\w])" + re.escape(f["name"].lower()) + r"(?![\w])", lowered)]
-    chosen = mentioned or (funcs[:1] if choice in ("any", "required") else [])
+    else:
+        mentioned = [f for f in funcs if mentions_tool(text, f["name"])]
+        chosen = mentioned or (funcs[:1] if choice in ("any", "required") else [])
     if body.get("parallel_tool_calls") is False:
         chosen = chosen[:1]
     return chosen
+
+
+def _tool_arguments(func: dict[str, Any], text: str, exclude: frozenset[str]) -> Any:
+    params = func.get("parameters") or {}
+    given, rest = call_arguments(text, func["name"], params)
+    return synthesize(params, TextHints(rest, exclude=exclude, given=given))
+
+
+_NUMBER_KEY = re.compile(
+    r"(?:^|_)(?:age|amount|count|cost|days|duration|height|hours|index|length|minutes|num|number|percent|"
+    r"percentage|population|price|quantity|qty|rank|rating|score|seconds|size|temperature|total|weight|width|"
+    r"year|years)(?:$|_)",
+    re.I,
+)
+_NUMBER_KEY_CAMEL = re.compile(r"(?:Count|Number|Total|Price|Age|Year|Score)$")
+_BOOL_KEY = re.compile(r"^(?:is|has|can|should|was|are|does)(?:_|[A-Z])")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def _json_value(key: str, hints: TextHints, topic: str) -> Any:
+    """A plausible value for a schema-less JSON key, typed by the key's wording."""
+    if _BOOL_KEY.match(key):
+        flag = hints.bool_for(key)
+        return True if flag is None else flag
+    if _NUMBER_KEY.search(key) or _NUMBER_KEY_CAMEL.search(key):
+        number = hints.number_for(key)
+        if number is None:
+            return 1
+        return int(number) if number.is_integer() else number
+    if key.lower() in hints.pairs:
+        return hints.pairs[key.lower()]
+    label = key.replace("_", " ").replace("-", " ").strip().capitalize() or "Value"
+    return f"{label} for: {topic}" if topic else label
+
+
+def _json_object_reply(messages: list[dict[str, Any]], user_text: str, base: str) -> dict[str, Any]:
+    system = " ".join(content_text(m.get("content")) for m in messages if m.get("role") == "system")
+    for text in (user_text, system):
+        example = example_object(text)
+        if example is not None:
+            return example
+        keys = requested_keys(text)
+        if keys:
+            hints = TextHints(user_text, exclude=frozenset(k.lower() for k in keys), capitals=False)
+            first = _SENTENCE.search(" ".join(user_text.split()))
+            topic = first.group(0).strip() if first else ""
+            return {key: _json_value(key, hints, topic) for key in keys}
+    return {"answer": base}
 
 
 def _reply_text(state: FakeState, body: dict[str, Any], messages: list[dict[str, Any]], user_text: str) -> str:
@@ -255,9 +349,9 @@ def _reply_text(state: FakeState, body: dict[str, Any], messages: list[dict[str,
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema") or {}
         schema = spec.get("schema", spec.get("schema_definition")) if isinstance(spec, dict) else None
-        return json.dumps(synthesize(schema or {}, TextHints(user_text)))
+        return json.dumps(synthesize(schema or {}, TextHints(user_text)), ensure_ascii=False)
     if isinstance(fmt, dict) and fmt.get("type") == "json_object":
-        return json.dumps({"answer": base})
+        return json.dumps(_json_object_reply(messages, user_text, base), ensure_ascii=False)
     return base
 
 
@@ -282,16 +376,16 @@ def plan_chat(state: FakeState, body: dict[str, Any], model: str, tools: Any = N
     plan = Plan(model=echoed, text="", prompt_tokens=max(1, prompt_chars // 4))
     if _wants_thinking(body, model):
         plan.thinking = f"The user wrote {len(user_text)} characters. I will answer briefly and precisely."
-    chosen = [] if messages[-1].get("role") == "tool" else _pick_tools(body, tools, user_text)
+    chosen = _pick_tools(body, tools, user_text, _answered_tools(messages))
     if chosen:
         names = frozenset(f["name"].lower() for f in chosen)
         for index, func in enumerate(chosen):
-            args = synthesize(func.get("parameters") or {}, TextHints(user_text, exclude=names))
+            args = _tool_arguments(func, user_text, names)
             plan.tool_calls.append(
                 {
                     "id": state.ids.tool_call_id(state.config.seed, len(messages), index, func["name"], user_text),
                     "type": "function",
-                    "function": {"name": func["name"], "arguments": json.dumps(args)},
+                    "function": {"name": func["name"], "arguments": json.dumps(args, ensure_ascii=False)},
                     "index": index,
                 }
             )

@@ -34,15 +34,35 @@ def moderation_scores(text: str) -> dict[str, float]:
     return {cat: 0.9 if any(w in lowered for w in words) else _base(text, cat) for cat, words in _KEYWORDS.items()}
 
 
-def _texts(body: dict[str, Any], chat: bool) -> list[str] | ErrorReply:
+def _conversation_text(messages: list[Any]) -> str:
+    return " ".join(content_text(m.get("content")) for m in messages if isinstance(m, dict))
+
+
+def _conversations(raw: Any, instruct: bool) -> list[list[Any]] | None:
+    """Conversations of a chat body: a list of messages or a list of lists; with ``instruct`` (classifications)
+    also the spec's ``InstructRequest`` form, ``{"messages": [...]}`` or a list of those."""
+    if instruct and isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        return None
+    if instruct and all(isinstance(c, dict) and "messages" in c for c in raw):
+        convs = [c["messages"] for c in raw]
+        return convs if all(isinstance(c, list) and c for c in convs) else None
+    if all(isinstance(c, list) for c in raw):
+        return raw
+    return [raw] if all(isinstance(m, dict) and "role" in m for m in raw) else None
+
+
+def _texts(body: dict[str, Any], chat: bool, instruct: bool = False) -> list[str] | ErrorReply:
     raw = body["input"]
     if not chat:
         items = [raw] if isinstance(raw, str) else raw
         if isinstance(items, list) and all(isinstance(t, str) for t in items):
             return items
-    elif isinstance(raw, list) and raw:
-        convs = raw if all(isinstance(c, list) for c in raw) else [raw]
-        return [" ".join(content_text(m.get("content")) for m in conv if isinstance(m, dict)) for conv in convs]
+    else:
+        convs = _conversations(raw, instruct)
+        if convs is not None:
+            return [_conversation_text(conv) for conv in convs]
     return validation_error(
         [
             {
@@ -62,7 +82,7 @@ def _handle(state: FakeState, call: Call, *, chat: bool, moderation: bool) -> Re
     err = check_fields(body, required=("input", "model"))
     if err is not None:
         return err
-    texts = _texts(body, chat)
+    texts = _texts(body, chat, instruct=chat and not moderation)
     if isinstance(texts, ErrorReply):
         return texts
     results: list[dict[str, Any]] = []

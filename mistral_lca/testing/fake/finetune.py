@@ -1,10 +1,11 @@
-"""Legacy fine-tuning jobs: dry-run estimates, creation, status progression over GETs, cancel/start."""
+"""Legacy fine-tuning jobs (dry-run estimates, creation, status progression over GETs, cancel/start) and the
+fine-tuned-model routes (``PATCH /v1/fine_tuning/models/{model_id}``, archive / unarchive)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import fine_tuned_card
+from .models import fine_tuned_card, fine_tuned_model_out
 from .replies import (
     Call,
     ErrorReply,
@@ -48,11 +49,15 @@ _FIELDS = (
 )
 
 
+def _file_id(item: Any) -> str:
+    """A ``TrainingFile`` (``{"file_id": ..., "weight": ...}``) or a bare id → the id."""
+    return str(item.get("file_id") if isinstance(item, dict) else item)
+
+
 def _train_tokens(state: FakeState, body: dict[str, Any]) -> int:
     total = 0
     for item in body.get("training_files") or ():
-        fid = item.get("file_id") if isinstance(item, dict) else item
-        stored = state.files.get(str(fid))
+        stored = state.files.get(_file_id(item))
         total += len(stored.data) // 4 if stored else 0
     return max(total, 1000)
 
@@ -65,9 +70,8 @@ def create(state: FakeState, call: Call) -> Reply:
     if err is not None:
         return err
     for item in body.get("training_files") or ():
-        fid = item.get("file_id") if isinstance(item, dict) else item
-        if str(fid) not in state.files:
-            return not_found("File", str(fid))
+        if _file_id(item) not in state.files:
+            return not_found("File", _file_id(item))
     hyper = {
         "training_steps": 10,
         "learning_rate": 0.0001,
@@ -106,8 +110,8 @@ def create(state: FakeState, call: Call) -> Reply:
         "status": "QUEUED",
         "created_at": now,
         "modified_at": now,
-        "training_files": list(body.get("training_files") or []),
-        "validation_files": list(body.get("validation_files") or []),
+        "training_files": [_file_id(item) for item in body.get("training_files") or ()],  # ids, as JobOut has them
+        "validation_files": [_file_id(item) for item in body.get("validation_files") or ()],
         "object": "job",
         "fine_tuned_model": None,
         "suffix": body.get("suffix"),
@@ -203,10 +207,54 @@ def start(state: FakeState, call: Call) -> Reply:
     return JsonReply(_public(job, detailed=True))
 
 
+def _ft_model(state: FakeState, call: Call) -> dict[str, Any] | ErrorReply:
+    ident = call.params["model_id"]
+    card = state.ft_models.get(ident)
+    if card is None:
+        return api_error(404, f"Model {ident} not found", type_="invalid_model", code="1500")
+    return card
+
+
+def update_model(state: FakeState, call: Call) -> Reply:
+    body = json_object(call)
+    if isinstance(body, ErrorReply):
+        return body
+    allowed = ("name", "description") if state.config.strict else None
+    err = check_fields(body, required=(), allowed=allowed)
+    if err is not None:
+        return err
+    card = _ft_model(state, call)
+    if isinstance(card, ErrorReply):
+        return card
+    for key in ("name", "description"):
+        if body.get(key) is not None:
+            card[key] = body[key]
+    return JsonReply(fine_tuned_model_out(card))
+
+
+def _set_archived(state: FakeState, call: Call, archived: bool) -> Reply:
+    card = _ft_model(state, call)
+    if isinstance(card, ErrorReply):
+        return card
+    card["archived"] = archived
+    return JsonReply({"id": card["id"], "object": "model", "archived": archived})
+
+
+def archive_model(state: FakeState, call: Call) -> Reply:
+    return _set_archived(state, call, True)
+
+
+def unarchive_model(state: FakeState, call: Call) -> Reply:
+    return _set_archived(state, call, False)
+
+
 FINETUNE_ROUTES = (
     ("POST", "/v1/fine_tuning/jobs", create),
     ("GET", "/v1/fine_tuning/jobs", list_jobs),
     ("GET", "/v1/fine_tuning/jobs/{job_id}", get),
     ("POST", "/v1/fine_tuning/jobs/{job_id}/cancel", cancel),
     ("POST", "/v1/fine_tuning/jobs/{job_id}/start", start),
+    ("PATCH", "/v1/fine_tuning/models/{model_id}", update_model),
+    ("POST", "/v1/fine_tuning/models/{model_id}/archive", archive_model),
+    ("DELETE", "/v1/fine_tuning/models/{model_id}/archive", unarchive_model),
 )

@@ -7,7 +7,7 @@ from typing import Any
 from .replies import Call, JsonReply, Reply, api_error
 from .state import FakeState
 
-__all__ = ["MODEL_ROUTES", "base_models", "fine_tuned_card"]
+__all__ = ["MODEL_ROUTES", "base_models", "fine_tuned_card", "fine_tuned_model_out"]
 
 _CAPS = (
     "completion_chat",
@@ -92,6 +92,31 @@ def fine_tuned_card(ident: str, root: str, job_id: str, created: int) -> dict[st
     card = _card(ident, 32768, [], ("completion_chat", "function_calling"), created)
     card.update(type="fine-tuned", owned_by="fake-org", job=job_id, root=root, archived=False)
     return card
+
+
+_FT_CAPS = ("completion_chat", "completion_fim", "function_calling", "fine_tuning", "classification")
+
+
+def fine_tuned_model_out(card: dict[str, Any]) -> dict[str, Any]:
+    """A stored fine-tuned card in the ``CompletionFineTunedModel`` shape of ``/v1/fine_tuning/models/*``."""
+    caps = card.get("capabilities") or {}
+    return {
+        "id": card["id"],
+        "object": "model",
+        "created": card["created"],
+        "owned_by": card["owned_by"],
+        "workspace_id": "00000000-0000-4000-8000-000000000000",
+        "root": card["root"],
+        "root_version": str(card.get("job") or "")[:8] or "1",
+        "archived": bool(card.get("archived")),
+        "name": card.get("name"),
+        "description": card.get("description"),
+        "capabilities": {c: bool(caps.get(c, c == "completion_chat")) for c in _FT_CAPS},
+        "max_context_length": card.get("max_context_length", 32768),
+        "aliases": list(card.get("aliases") or []),
+        "job": card.get("job"),
+        "model_type": "completion",
+    }
 
 
 def _all(state: FakeState) -> dict[str, dict[str, Any]]:

@@ -143,6 +143,7 @@ def test_fine_tuning_progression(fake: FakeLowCodeAPI, http: httpx.Client) -> No
     assert dry["object"] == "job.metadata" and dry["training_steps"] == 5
     job = result(http.post(fake.url("/v1/fine_tuning/jobs"), json=body))
     assert job["status"] == "QUEUED"
+    assert job["training_files"] == [train["id"]]  # JobOut lists file ids, not the request's TrainingFile objects
     statuses = [result(http.get(fake.url(f"/v1/fine_tuning/jobs/{job['id']}")))["status"] for _ in range(3)]
     assert statuses == ["VALIDATING", "RUNNING", "SUCCESS"]
     final = result(http.get(fake.url("/v1/fine_tuning/jobs/job_id", job_id=job["id"])))
@@ -298,6 +299,61 @@ def test_moderations_and_classifications(fake: FakeLowCodeAPI, http: httpx.Clien
     assert len(chat["results"]) == 1
     cls = result(http.post(fake.url("/v1/classifications"), json={"model": "ft:c", "input": ["a", "b"]}))
     assert len(cls["results"]) == 2
+
+
+def test_chat_classifications_accept_instruct_requests(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
+    convo = [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "hi"}]
+    url = fake.url("/v1/chat/classifications")
+    one = result(http.post(url, json={"model": "ft:c", "input": {"messages": convo}}))
+    assert len(one["results"]) == 1
+    many = result(http.post(url, json={"model": "ft:c", "input": [{"messages": convo}, {"messages": convo[:1]}]}))
+    assert len(many["results"]) == 2
+    assert many["results"][0] == one["results"][0]  # same conversation, same scores
+    bare = result(http.post(url, json={"model": "ft:c", "input": convo}))
+    assert bare["results"] == one["results"]
+    assert len(result(http.post(url, json={"model": "ft:c", "input": [convo, convo]}))["results"]) == 2
+    for bad in ({"messages": "nope"}, [], {"text": "x"}):
+        assert http.post(url, json={"model": "ft:c", "input": bad}).status_code == 422
+    moderation = http.post(fake.url("/v1/chat/moderations"), json={"model": "m", "input": {"messages": convo}})
+    assert moderation.status_code == 422  # the InstructRequest form is for classifications only
+
+
+def test_fine_tuned_model_update_archive_unarchive(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
+    train = result(
+        http.post(
+            fake.url("/v1/files"), files={"file": ("t.jsonl", b'{"messages": []}\n')}, data={"purpose": "fine-tune"}
+        )
+    )
+    body = {"model": "open-mistral-nemo", "hyperparameters": {"training_steps": 1}, "training_files": [train["id"]]}
+    job = result(http.post(fake.url("/v1/fine_tuning/jobs"), json=body))
+    while job["status"] != "SUCCESS":
+        job = result(http.get(fake.url(f"/v1/fine_tuning/jobs/{job['id']}")))
+    model_id = job["fine_tuned_model"]
+    updated = result(
+        http.patch(fake.url(f"/v1/fine_tuning/models/{model_id}"), json={"name": "Mine", "description": "d"})
+    )
+    assert (updated["id"], updated["name"], updated["description"]) == (model_id, "Mine", "d")
+    assert (updated["model_type"], updated["archived"], updated["root"]) == ("completion", False, "open-mistral-nemo")
+    assert set(updated["capabilities"]) == {
+        "completion_chat",
+        "completion_fim",
+        "function_calling",
+        "fine_tuning",
+        "classification",
+    }
+    kept = result(
+        http.patch(fake.url("/v1/fine_tuning/models/model_id", model_id=model_id), json={"description": None})
+    )
+    assert (kept["name"], kept["description"]) == ("Mine", "d")
+    assert result(http.get(fake.url(f"/v1/models/{model_id}")))["name"] == "Mine"
+    archive = f"/v1/fine_tuning/models/{model_id}/archive"
+    assert result(http.post(fake.url(archive))) == {"id": model_id, "object": "model", "archived": True}
+    assert result(http.get(fake.url(f"/v1/models/{model_id}")))["archived"] is True
+    query_form = fake.url("/v1/fine_tuning/models/model_id/archive", model_id=model_id)
+    assert result(http.delete(query_form)) == {"id": model_id, "object": "model", "archived": False}
+    assert result(http.get(fake.url(f"/v1/models/{model_id}")))["archived"] is False
+    assert http.post(fake.url("/v1/fine_tuning/models/mistral-small-latest/archive")).status_code == 404
+    assert http.patch(fake.url(f"/v1/fine_tuning/models/{model_id}"), json={"bogus": 1}).status_code == 422
 
 
 def test_libraries_and_documents(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
