@@ -43,14 +43,18 @@ def register(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     cmd = add_command(
         sub,
         "demo",
-        help="a guided tour of every endpoint (offline by default: replays recordings)",
+        help="a guided tour of every endpoint (replays shipped recordings unless LOWCODEAPI_API_TOKEN is set)",
         parents=parents,
         handler=_run,
         epilog="examples:\n  mistral-lca demo\n  mistral-lca demo --only chat,embed\n  mistral-lca demo --live",
     )
     mode = cmd.add_mutually_exclusive_group()
     mode.add_argument("--live", action="store_true", help="call the real API (needs LOWCODEAPI_API_TOKEN)")
-    mode.add_argument("--offline", action="store_true", help="replay the recordings shipped with the package (default)")
+    mode.add_argument(
+        "--offline",
+        action="store_true",
+        help="replay the recordings shipped with the package (the default without LOWCODEAPI_API_TOKEN)",
+    )
     cmd.add_argument(
         "--only",
         action="append",
