@@ -49,6 +49,7 @@ class _ClientBase:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         retry_policy: RetryPolicy | None,
+        max_concurrent_requests: int | None = None,
     ) -> None:
         self.config: ClientConfig = resolve_config(
             api_token=api_token,
@@ -57,6 +58,7 @@ class _ClientBase:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_concurrent_requests=max_concurrent_requests,
         )
         self.retry_policy = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
 
@@ -100,6 +102,7 @@ class MistralLCAClient(_ClientBase):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -109,6 +112,7 @@ class MistralLCAClient(_ClientBase):
             max_retries=max_retries,
             default_headers=default_headers,
             retry_policy=retry_policy,
+            max_concurrent_requests=max_concurrent_requests,
         )
         self._sender = SyncSender(self.config, self.retry_policy, http_client)
 
@@ -216,6 +220,7 @@ class AsyncMistralLCAClient(_ClientBase):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -225,6 +230,7 @@ class AsyncMistralLCAClient(_ClientBase):
             max_retries=max_retries,
             default_headers=default_headers,
             retry_policy=retry_policy,
+            max_concurrent_requests=max_concurrent_requests,
         )
         self._sender = AsyncSender(self.config, self.retry_policy, http_client)
 

@@ -52,6 +52,8 @@ class ClientConfig:
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_concurrent_requests: int | None = None
+    """Requests in flight at once from one client (``None``: no limit beyond the connection pool)."""
 
     def __repr__(self) -> str:
         return (
@@ -104,6 +106,7 @@ def resolve_config(
     timeout: float | httpx.Timeout | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
     default_headers: Mapping[str, str] | None = None,
+    max_concurrent_requests: int | None = None,
 ) -> ClientConfig:
     """Validate every setting and return an immutable :class:`ClientConfig`."""
     install_log_redaction()
@@ -118,6 +121,14 @@ def resolve_config(
         raise ConfigurationError(f"path_params must be 'query' or 'path', got {path_params!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be a non-negative int (retries, not attempts), got {max_retries!r}")
+    if max_concurrent_requests is not None and (
+        isinstance(max_concurrent_requests, bool)
+        or not isinstance(max_concurrent_requests, int)
+        or max_concurrent_requests < 1
+    ):
+        raise ConfigurationError(
+            f"max_concurrent_requests must be a positive int or None, got {max_concurrent_requests!r}"
+        )
     headers = dict(default_headers or {})
     return ClientConfig(
         api_token=token,
@@ -126,4 +137,5 @@ def resolve_config(
         timeout=_coerce_timeout(timeout),
         max_retries=max_retries,
         default_headers=headers,
+        max_concurrent_requests=max_concurrent_requests,
     )

@@ -104,9 +104,10 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.error_type = error_type
-        self.code = code
-        self.param = param
+        # Every string taken from the response is scrubbed: a proxy may quote the token anywhere.
+        self.error_type = redact(error_type) if error_type else error_type
+        self.code = redact(code) if code else code
+        self.param = redact(param) if param else param
         self.details = details or []
         self.body = body
         self.headers = headers if headers is not None else ResponseHeaders()

@@ -98,9 +98,8 @@ def decode_body(status_code: int, headers: httpx.Headers | Mapping[str, str], bo
     """Decode a 2xx body; raise the typed error for anything else (pure, no I/O)."""
     if status_code >= 400:
         raise error_from_response(status_code, headers, body)
-    http_headers = ResponseHeaders(headers)
     if not body.strip():
-        return Decoded(None, http_headers, status_code)
+        return Decoded(None, ResponseHeaders(headers), status_code)
     try:
         payload = loads(body)
     except ValueError:
@@ -120,7 +119,7 @@ def decode_body(status_code: int, headers: httpx.Headers | Mapping[str, str], bo
             ResponseHeaders(upstream if isinstance(upstream, Mapping) else None, headers),
             status_code,
         )
-    return Decoded(payload, http_headers, status_code)
+    return Decoded(payload, ResponseHeaders(headers), status_code)
 
 
 def _details(raw: Any) -> list[ValidationDetail]:

@@ -47,6 +47,9 @@ class SSEDecoder:
         """Feed one line (without its terminator); returns an event when a blank line completes one."""
         if not line:
             return self._dispatch()
+        if line.startswith("data: "):  # the hot path: every chat/FIM chunk is one such line
+            self._data.append(line[6:])
+            return None
         if line[0] == ":":
             return None
         name, sep, value = line.partition(":")
@@ -69,9 +72,10 @@ class SSEDecoder:
         return self._dispatch()
 
     def _dispatch(self) -> ServerSentEvent | None:
-        if not self._data and self._event is None:
+        data = self._data
+        if not data and self._event is None:
             return None
-        event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+        event = ServerSentEvent(self._event, data[0] if len(data) == 1 else "\n".join(data), self._id, self._retry)
         self._data = []
         self._event = None
         self._retry = None
@@ -123,7 +127,12 @@ class StreamState(Generic[T]):
         event = self._decoder.decode(line)
         if event is None:
             return None
-        return self._handle(event)
+        op = self._op
+        if op.is_done(event):
+            self.finished = True
+            if not op.include_done:
+                return None
+        return op.parse_event(event)
 
     def end(self) -> T | None:
         """The body ended: flush a trailing event; raise :class:`StreamError` if the end marker never came."""
@@ -133,8 +142,6 @@ class StreamState(Generic[T]):
             if event is not None:
                 item = self._handle(event)
         if not self.finished:
-            raise StreamError(
-                "the stream ended before its end marker (connection closed early)"
-                + (f" after {self.delivered} event(s)" if self.delivered else "")
-            )
+            # The sender prefixes "interrupted after N event(s)" when events were delivered.
+            raise StreamError("the stream ended before its end marker (connection closed early)")
         return item

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 import httpx
@@ -32,6 +35,7 @@ logger = logging.getLogger("mistral_lca")
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30.0)
 _SSL_CONTEXT: ssl.SSLContext | None = None
+_UNLIMITED: nullcontext[None] = nullcontext()
 
 
 def shared_ssl_context() -> ssl.SSLContext:
@@ -90,6 +94,24 @@ def _log_response(request: httpx.Request, response: httpx.Response, started: flo
         )
 
 
+def _discard_rest(lines: Iterator[str]) -> None:
+    """Read what follows the end marker (normally just the body's terminator), so the connection goes back to
+    the pool instead of being closed; a failure here cannot spoil a stream that already ended."""
+    try:
+        for _ in lines:
+            pass
+    except httpx.HTTPError:
+        pass
+
+
+async def _adiscard_rest(lines: AsyncIterator[str]) -> None:
+    try:
+        async for _ in lines:
+            pass
+    except httpx.HTTPError:
+        pass
+
+
 def _is_json_answer(response: httpx.Response) -> bool:
     return response.status_code >= 400 or is_json_content_type(response.headers.get("content-type"))
 
@@ -109,12 +131,25 @@ class SyncSender(_SenderBase):
         super().__init__(config, policy)
         self._owns_http = http_client is None
         self._http = http_client
+        self._build_lock = threading.Lock()
+        limit = config.max_concurrent_requests
+        self._slots: AbstractContextManager[Any] = threading.BoundedSemaphore(limit) if limit else _UNLIMITED
 
     @property
     def http(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(timeout=self.config.timeout, limits=_DEFAULT_LIMITS, verify=shared_ssl_context())
-        return self._http
+        http = self._http
+        if http is None:
+            with self._build_lock:  # threads racing on first use must not each build (and leak) a pool
+                http = self._http
+                if http is None:
+                    http = self._http = httpx.Client(
+                        timeout=self.config.timeout, limits=_DEFAULT_LIMITS, verify=shared_ssl_context()
+                    )
+        return http
+
+    def slot(self) -> AbstractContextManager[Any]:
+        """Held while a request is in flight: at most ``max_concurrent_requests`` at once (threads included)."""
+        return self._slots
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -127,7 +162,8 @@ class SyncSender(_SenderBase):
             request = build_request(self.config, op.spec)
             started = time.perf_counter()
             try:
-                response = self.http.send(request)
+                with self._slots:
+                    response = self.http.send(request)
                 _log_response(request, response, started)
                 return op.parse(_decode(op.spec.expect_binary, response, response.content))
             except (httpx.HTTPError, APIStatusError) as exc:
@@ -142,28 +178,31 @@ class SyncSender(_SenderBase):
             state = StreamState(op.decoding)
             started = time.perf_counter()
             try:
-                response = self.http.send(request, stream=True)
-                try:
-                    _log_response(request, response, started)
-                    if _is_json_answer(response):
-                        decoded = _decode(False, response, response.read())
-                        on_headers(decoded.headers)
-                        yield from op.decoding.from_json(decoded)
-                        return
-                    on_headers(ResponseHeaders(response.headers))
-                    for line in response.iter_lines():
-                        item = state.feed(line)
-                        if item is not None:
-                            state.delivered += 1
-                            yield item
-                        if state.finished:
+                with self._slots:  # held until the stream ends or is closed
+                    response = self.http.send(request, stream=True)
+                    try:
+                        _log_response(request, response, started)
+                        if _is_json_answer(response):
+                            decoded = _decode(False, response, response.read())
+                            on_headers(decoded.headers)
+                            yield from op.decoding.from_json(decoded)
                             return
-                    last = state.end()
-                    if last is not None:
-                        yield last
-                    return
-                finally:
-                    response.close()
+                        on_headers(ResponseHeaders(response.headers))
+                        lines = response.iter_lines()
+                        for line in lines:
+                            item = state.feed(line)
+                            if item is not None:
+                                state.delivered += 1
+                                yield item
+                            if state.finished:
+                                _discard_rest(lines)
+                                return
+                        last = state.end()
+                        if last is not None:
+                            yield last
+                        return
+                    finally:
+                        response.close()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
             if state.delivered:
@@ -181,19 +220,43 @@ class AsyncSender(_SenderBase):
         super().__init__(config, policy)
         self._owns_http = http_client is None
         self._http = http_client
+        self._http_loop: asyncio.AbstractEventLoop | None = None
+        self._limit = config.max_concurrent_requests
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=self.config.timeout, limits=_DEFAULT_LIMITS, verify=shared_ssl_context()
-            )
-        return self._http
+        http = self._http
+        if self._owns_http:
+            loop = asyncio.get_running_loop()
+            if http is None or loop is not self._http_loop:
+                # Pooled connections belong to the loop that opened them: under a new event loop (asyncio.run
+                # twice, a loop per test) our own pool is replaced instead of failing with "Event loop is closed".
+                http = self._http = httpx.AsyncClient(
+                    timeout=self.config.timeout, limits=_DEFAULT_LIMITS, verify=shared_ssl_context()
+                )
+                self._http_loop = loop
+        assert http is not None
+        return http
+
+    def slot(self) -> AbstractAsyncContextManager[Any]:
+        """Held while a request is in flight: at most ``max_concurrent_requests`` at once per event loop."""
+        if self._limit is None:
+            return _UNLIMITED
+        loop = asyncio.get_running_loop()
+        semaphore = self._slots.get(loop)
+        if semaphore is None:
+            semaphore = self._slots[loop] = asyncio.Semaphore(self._limit)
+        return semaphore
 
     async def close(self) -> None:
         if self._owns_http and self._http is not None:
-            await self._http.aclose()
-            self._http = None
+            http, self._http = self._http, None
+            if self._http_loop is asyncio.get_running_loop():
+                await http.aclose()
+            # else: its connections belong to another (usually closed) loop and are released with it
 
     async def request(self, op: Operation[T]) -> T:
         retries = 0
@@ -201,7 +264,8 @@ class AsyncSender(_SenderBase):
             request = build_request(self.config, op.spec)
             started = time.perf_counter()
             try:
-                response = await self.http.send(request)
+                async with self.slot():
+                    response = await self.http.send(request)
                 _log_response(request, response, started)
                 return op.parse(_decode(op.spec.expect_binary, response, response.content))
             except (httpx.HTTPError, APIStatusError) as exc:
@@ -218,29 +282,32 @@ class AsyncSender(_SenderBase):
             state = StreamState(op.decoding)
             started = time.perf_counter()
             try:
-                response = await self.http.send(request, stream=True)
-                try:
-                    _log_response(request, response, started)
-                    if _is_json_answer(response):
-                        decoded = _decode(False, response, await response.aread())
-                        on_headers(decoded.headers)
-                        for item in op.decoding.from_json(decoded):
-                            yield item
-                        return
-                    on_headers(ResponseHeaders(response.headers))
-                    async for line in response.aiter_lines():
-                        fed = state.feed(line)
-                        if fed is not None:
-                            state.delivered += 1
-                            yield fed
-                        if state.finished:
+                async with self.slot():  # held until the stream ends or is closed
+                    response = await self.http.send(request, stream=True)
+                    try:
+                        _log_response(request, response, started)
+                        if _is_json_answer(response):
+                            decoded = _decode(False, response, await response.aread())
+                            on_headers(decoded.headers)
+                            for item in op.decoding.from_json(decoded):
+                                yield item
                             return
-                    last = state.end()
-                    if last is not None:
-                        yield last
-                    return
-                finally:
-                    await response.aclose()
+                        on_headers(ResponseHeaders(response.headers))
+                        alines = response.aiter_lines()
+                        async for line in alines:
+                            fed = state.feed(line)
+                            if fed is not None:
+                                state.delivered += 1
+                                yield fed
+                            if state.finished:
+                                await _adiscard_rest(alines)
+                                return
+                        last = state.end()
+                        if last is not None:
+                            yield last
+                        return
+                    finally:
+                        await response.aclose()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
             if state.delivered:

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from ._errors import InvalidRequestError
+
 __all__ = ["Batch", "estimate_tokens", "gather_limited", "map_threads", "plan_batches", "split_batch"]
 
 T = TypeVar("T")
@@ -31,7 +33,8 @@ def estimate_tokens(text: str) -> int:
 def plan_batches(texts: Sequence[str], *, max_inputs: int, max_tokens: int) -> list[Batch]:
     """Consecutive batches of at most ``max_inputs`` texts and ``max_tokens`` estimated tokens.
 
-    A single text above ``max_tokens`` gets a batch of its own (the API decides whether it fits).
+    A single text above ``max_tokens`` gets a batch of its own (the API decides whether it fits). Every input
+    must be a string: :class:`~mistral_lca.InvalidRequestError` otherwise, before any request.
     """
     if max_inputs < 1 or max_tokens < 1:
         raise ValueError("max_inputs and max_tokens must be >= 1")
@@ -39,6 +42,10 @@ def plan_batches(texts: Sequence[str], *, max_inputs: int, max_tokens: int) -> l
     current: Batch = []
     tokens = 0
     for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InvalidRequestError(
+                f"Invalid embeddings request: inputs[{position}] must be a string, got {type(text).__name__}"
+            )
         cost = estimate_tokens(text)
         if current and (len(current) >= max_inputs or tokens + cost > max_tokens):
             batches.append(current)

@@ -67,18 +67,19 @@ def download_to(sender: SyncSender, spec: RequestSpec, path: str | os.PathLike[s
         request = build_request(sender.config, spec)
         started = time.perf_counter()
         try:
-            response = sender.http.send(request, stream=True)
-            try:
-                _log_response(request, response, started)
-                content_type = response.headers.get("content-type")
-                if response.status_code >= 400 or is_json_content_type(content_type):
-                    body = response.read()
-                    _check_status(response, body)
-                    _write_all(part, [unwrap_file_content(body, content_type)])
-                else:
-                    _write_all(part, response.iter_bytes())
-            finally:
-                response.close()
+            with sender.slot():
+                response = sender.http.send(request, stream=True)
+                try:
+                    _log_response(request, response, started)
+                    content_type = response.headers.get("content-type")
+                    if response.status_code >= 400 or is_json_content_type(content_type):
+                        body = response.read()
+                        _check_status(response, body)
+                        _write_all(part, [unwrap_file_content(body, content_type)])
+                    else:
+                        _write_all(part, response.iter_bytes())
+                finally:
+                    response.close()
             os.replace(part, target)
             return target
         except (httpx.HTTPError, APIStatusError) as exc:
@@ -97,20 +98,21 @@ async def async_download_to(sender: AsyncSender, spec: RequestSpec, path: str | 
         request = build_request(sender.config, spec)
         started = time.perf_counter()
         try:
-            response = await sender.http.send(request, stream=True)
-            try:
-                _log_response(request, response, started)
-                content_type = response.headers.get("content-type")
-                if response.status_code >= 400 or is_json_content_type(content_type):
-                    body = await response.aread()
-                    _check_status(response, body)
-                    _write_all(part, [unwrap_file_content(body, content_type)])
-                else:
-                    with part.open("wb") as out:
-                        async for chunk in response.aiter_bytes():
-                            out.write(chunk)
-            finally:
-                await response.aclose()
+            async with sender.slot():
+                response = await sender.http.send(request, stream=True)
+                try:
+                    _log_response(request, response, started)
+                    content_type = response.headers.get("content-type")
+                    if response.status_code >= 400 or is_json_content_type(content_type):
+                        body = await response.aread()
+                        _check_status(response, body)
+                        _write_all(part, [unwrap_file_content(body, content_type)])
+                    else:
+                        with part.open("wb") as out:
+                            async for chunk in response.aiter_bytes():
+                                out.write(chunk)
+                finally:
+                    await response.aclose()
             os.replace(part, target)
             return target
         except (httpx.HTTPError, APIStatusError) as exc:

@@ -21,6 +21,7 @@ from ..types.chat import ChatCompletionResponse, ChatMessageParam, CompletionEve
 from ._base import AsyncResource, SyncResource
 from ._common import list_parser, no_content, query, request_body, require_id
 from ._completions import COMPLETION_STREAM, parse_completion
+from .chat import check_non_negative, check_tool_messages
 
 __all__ = [
     "AgentCompletionParams",
@@ -110,7 +111,9 @@ def agent_completion_body(params: AgentCompletionParams | dict[str, Any]) -> dic
     for banned in ("model", "temperature", "top_p"):
         if params.get(banned) is not None:
             raise InvalidRequestError(f"Invalid agents.complete request: {banned} is set by the agent, not per call")
+    check_non_negative(params, ("max_tokens",), "agents.complete")
     body = validate_params(_COMPLETION_ADAPTER, params, "agents.complete")
+    check_tool_messages(body.get("messages"), "agents.complete")
     body.pop("stream", None)
     return body
 

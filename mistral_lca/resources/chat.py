@@ -15,7 +15,15 @@ from ..types.chat import ChatCompletionParams, ChatCompletionResponse, Completio
 from ._base import AsyncResource, SyncResource
 from ._completions import COMPLETION_STREAM, parse_completion
 
-__all__ = ["AsyncChat", "Chat", "chat_body", "complete_operation", "stream_operation"]
+__all__ = [
+    "AsyncChat",
+    "Chat",
+    "chat_body",
+    "check_non_negative",
+    "check_tool_messages",
+    "complete_operation",
+    "stream_operation",
+]
 
 _PATH = "/v1/chat/completions"
 
@@ -28,6 +36,42 @@ class _ChatBody(ChatCompletionParams):
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(_ChatBody)
 
 
+def check_non_negative(params: Any, names: tuple[str, ...], what: str) -> None:
+    """Token counts such as ``max_tokens`` must not be negative."""
+    for name in names:
+        value = params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            raise InvalidRequestError(f"Invalid {what} request: {name} must be >= 0, got {value}")
+
+
+def check_tool_messages(messages: Any, what: str) -> None:
+    """Every tool message answers a tool call made by an earlier assistant message (same ``tool_call_id``).
+
+    Runs on validated messages (plain dicts). A tool message without an id needs at least one earlier call.
+    """
+    call_ids: set[str] = set()
+    calls = 0
+    for index, message in enumerate(messages or ()):
+        role = message.get("role")
+        if role == "assistant":
+            for call in message.get("tool_calls") or ():
+                calls += 1
+                if call.get("id"):
+                    call_ids.add(call["id"])
+        elif role == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id is None and not calls:
+                raise InvalidRequestError(
+                    f"Invalid {what} request: messages[{index}] is a tool result, but no earlier assistant "
+                    "message made a tool call"
+                )
+            if call_id is not None and call_id not in call_ids:
+                raise InvalidRequestError(
+                    f"Invalid {what} request: messages[{index}] answers tool_call_id {call_id!r}, but no earlier "
+                    "assistant message made a tool call with that id"
+                )
+
+
 def chat_body(params: ChatCompletionParams | dict[str, Any], *, what: str = "chat") -> dict[str, Any]:
     """Validate chat parameters into the JSON body (before any network call)."""
     if not str(params.get("model") or "").strip():
@@ -35,10 +79,10 @@ def chat_body(params: ChatCompletionParams | dict[str, Any], *, what: str = "cha
     messages = params.get("messages")
     if isinstance(messages, list) and not messages:
         raise InvalidRequestError(f"Invalid {what} request: messages must not be empty")
-    max_tokens = params.get("max_tokens")
-    if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens < 0:
-        raise InvalidRequestError(f"Invalid {what} request: max_tokens must be >= 0, got {max_tokens}")
-    return validate_params(_ADAPTER, params, what)
+    check_non_negative(params, ("max_tokens",), what)
+    body = validate_params(_ADAPTER, params, what)
+    check_tool_messages(body.get("messages"), what)
+    return body
 
 
 def complete_operation(params: ChatCompletionParams | dict[str, Any]) -> Operation[ChatCompletionResponse]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import BaseModel, Discriminator, Field, Tag
 from typing_extensions import Required, TypedDict
 
+from .._headers import ResponseHeaders
 from ._base import ResponseModel
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "PromptTokensDetails",
     "ReferenceChunk",
     "ResponseFormatParam",
+    "ResponsePart",
     "SystemMessageParam",
     "TextChunk",
     "ThinkChunk",
@@ -164,38 +166,52 @@ class ChatCompletionParams(TypedDict, total=False):
 # --------------------------------------------------------------------------------------------------
 
 
-class TextChunk(ResponseModel):
+class ResponsePart(BaseModel):
+    """A nested response object (chunk, tool call, usage, choice, stream event): tolerant like
+    :class:`ResponseModel`, without its private header slot. Only top-level replies carry headers, and pydantic
+    initialises private attributes in Python for every instance — ~0.7 us per object, 4 objects per stream event.
+    """
+
+    model_config = ResponseModel.model_config
+
+    @property
+    def response_headers(self) -> ResponseHeaders:
+        """Always empty: headers live on the top-level reply (or on the stream object)."""
+        return ResponseHeaders()
+
+
+class TextChunk(ResponsePart):
     type: Literal["text"] = "text"
     text: str = ""
 
 
-class ReferenceChunk(ResponseModel):
+class ReferenceChunk(ResponsePart):
     type: Literal["reference"] = "reference"
     reference_ids: list[int | str] = Field(default_factory=list)
 
 
-class ImageURLChunk(ResponseModel):
+class ImageURLChunk(ResponsePart):
     type: Literal["image_url"] = "image_url"
     image_url: str | dict[str, Any]
 
 
-class DocumentURLChunk(ResponseModel):
+class DocumentURLChunk(ResponsePart):
     type: Literal["document_url"] = "document_url"
     document_url: str
     document_name: str | None = None
 
 
-class FileChunk(ResponseModel):
+class FileChunk(ResponsePart):
     type: Literal["file"] = "file"
     file_id: str
 
 
-class AudioChunk(ResponseModel):
+class AudioChunk(ResponsePart):
     type: Literal["input_audio"] = "input_audio"
     input_audio: str
 
 
-class UnknownChunk(ResponseModel):
+class UnknownChunk(ResponsePart):
     """A chunk type this version does not know yet; every field is kept in ``model_extra``."""
 
     type: str = "unknown"
@@ -209,7 +225,7 @@ def _chunk_tag(value: Any) -> str:
 _KNOWN_CHUNKS = frozenset({"text", "thinking", "reference", "image_url", "document_url", "file", "input_audio"})
 
 
-class ThinkChunk(ResponseModel):
+class ThinkChunk(ResponsePart):
     """Reasoning text. ``thinking`` holds nested chunks (usually text)."""
 
     type: Literal["thinking"] = "thinking"
@@ -238,23 +254,23 @@ ContentChunk = Annotated[
 ThinkChunk.model_rebuild()
 
 
-class FunctionCall(ResponseModel):
+class FunctionCall(ResponsePart):
     name: str = ""
     arguments: str | dict[str, Any] = ""
 
 
-class ToolCall(ResponseModel):
+class ToolCall(ResponsePart):
     id: str | None = None
     type: str | None = "function"
     function: FunctionCall
     index: int | None = None
 
 
-class PromptTokensDetails(ResponseModel):
+class PromptTokensDetails(ResponsePart):
     cached_tokens: int | None = None
 
 
-class UsageInfo(ResponseModel):
+class UsageInfo(ResponsePart):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -267,14 +283,14 @@ class UsageInfo(ResponseModel):
         return self.prompt_tokens_details.cached_tokens if self.prompt_tokens_details else None
 
 
-class AssistantMessage(ResponseModel):
+class AssistantMessage(ResponsePart):
     role: str = "assistant"
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
     prefix: bool | None = None
 
 
-class ChatCompletionChoice(ResponseModel):
+class ChatCompletionChoice(ResponsePart):
     index: int = 0
     message: AssistantMessage = Field(default_factory=AssistantMessage)
     finish_reason: str | None = None
@@ -289,19 +305,19 @@ class ChatCompletionResponse(ResponseModel):
     choices: list[ChatCompletionChoice] = Field(default_factory=list)
 
 
-class DeltaMessage(ResponseModel):
+class DeltaMessage(ResponsePart):
     role: str | None = None
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
 
 
-class CompletionResponseStreamChoice(ResponseModel):
+class CompletionResponseStreamChoice(ResponsePart):
     index: int = 0
     delta: DeltaMessage = Field(default_factory=DeltaMessage)
     finish_reason: str | None = None
 
 
-class CompletionChunk(ResponseModel):
+class CompletionChunk(ResponsePart):
     id: str = ""
     object: str | None = None
     created: int | None = None
@@ -310,7 +326,7 @@ class CompletionChunk(ResponseModel):
     choices: list[CompletionResponseStreamChoice] = Field(default_factory=list)
 
 
-class CompletionEvent(ResponseModel):
+class CompletionEvent(ResponsePart):
     """One server-sent event of a chat or FIM stream, as the official SDK names it: the chunk is ``data``."""
 
     data: CompletionChunk
