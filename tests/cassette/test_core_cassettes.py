@@ -53,7 +53,9 @@ async def test_chat_stream(kind: str, lca_settings: dict[str, Any]) -> None:
     events = await drain(client(kind, lca_settings).chat.stream(model="mistral-small-latest", messages=MESSAGES))
     assert len(events) >= 2
     assert events[0].data.choices[0].delta.role == "assistant"
-    text = "".join(e.data.choices[0].delta.content or "" for e in events if isinstance(e.data.choices[0].delta.content, str))
+    text = "".join(
+        e.data.choices[0].delta.content or "" for e in events if isinstance(e.data.choices[0].delta.content, str)
+    )
     assert text.strip()
     usage = [e.data.usage for e in events if e.data.usage is not None]
     assert len(usage) == 1
