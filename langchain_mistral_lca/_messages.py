@@ -3,12 +3,15 @@
 Handles LangChain's standard content blocks (v1 and v0 data blocks), OpenAI chat-completions blocks
 (``image_url``, ``input_audio``, ``file``) and Mistral's own chunk types, converting each to the chunk types
 Mistral accepts (``text``, ``image_url``, ``document_url``, ``file``, ``input_audio``, ``thinking``). Tool-call
-ids are mapped to Mistral's nine-character form in both the assistant message and the tool message.
+ids are mapped to Mistral's nine-character form in both the assistant message and the tool message; calls and
+results without ids are paired by order. Invalid input raises :class:`~mistral_lca.InvalidRequestError` (a
+``ValueError``) naming the message and the content block, before anything is sent.
 """
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +24,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from mistral_lca import InvalidRequestError
 from mistral_lca.tool_ids import to_mistral_tool_call_id
 
 __all__ = ["convert_content", "convert_message", "convert_messages"]
@@ -28,6 +32,7 @@ __all__ = ["convert_content", "convert_message", "convert_messages"]
 _ROLE_BY_CHAT_ROLE = {"system": "system", "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
 _MISTRAL_NATIVE = frozenset({"image_url", "document_url", "file", "input_audio", "reference"})
 _SKIPPED_IN_INPUT = frozenset({"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "server_tool_call"})
+_PREVIEW_CHARS = 120
 
 
 def _data_uri(mime_type: str | None, data: str) -> str:
@@ -53,7 +58,7 @@ def _convert_data_block(block: dict[str, Any]) -> dict[str, Any]:
     kind = block["type"]
     source = _block_source(block)
     if source is None:
-        raise ValueError(f"A {kind!r} content block needs a url, base64 data or a file_id")
+        raise InvalidRequestError(f"A {kind!r} content block needs a url, base64 data or a file_id")
     how, value = source
     mime_type = block.get("mime_type")
     if how == "id":
@@ -71,7 +76,7 @@ def _convert_data_block(block: dict[str, Any]) -> dict[str, Any]:
         if name:
             chunk["document_name"] = name
         return chunk
-    raise ValueError(f"Content blocks of type {kind!r} are not supported by Mistral chat")
+    raise InvalidRequestError(f"Content blocks of type {kind!r} are not supported by Mistral chat")
 
 
 def _convert_openai_file(file: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +84,7 @@ def _convert_openai_file(file: dict[str, Any]) -> dict[str, Any]:
         return {"type": "file", "file_id": file["file_id"]}
     data = file.get("file_data")
     if not data:
-        raise ValueError("An OpenAI-style 'file' block needs file_data or file_id")
+        raise InvalidRequestError("An OpenAI-style 'file' block needs file_data or file_id")
     chunk: dict[str, Any] = {"type": "document_url", "document_url": _data_uri("application/pdf", data)}
     if file.get("filename"):
         chunk["document_name"] = file["filename"]
@@ -90,12 +95,24 @@ def _convert_image_url(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         url = value.get("url")
         if not url:
-            raise ValueError("An 'image_url' block needs a url")
+            raise InvalidRequestError("An 'image_url' block needs a url")
         return {
             "type": "image_url",
             "image_url": {"url": url, "detail": value["detail"]} if value.get("detail") else url,
         }
     return {"type": "image_url", "image_url": value}
+
+
+def _text(block: dict[str, Any], key: str = "text") -> str:
+    value = block.get(key, "")
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"{key!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _preview(block: object) -> str:
+    text = repr(block)
+    return text if len(text) <= _PREVIEW_CHARS else text[: _PREVIEW_CHARS - 3] + "..."
 
 
 def _convert_block(block: str | dict[str, Any]) -> dict[str, Any] | None:
@@ -104,7 +121,7 @@ def _convert_block(block: str | dict[str, Any]) -> dict[str, Any] | None:
         return {"type": "text", "text": block}
     kind = block.get("type")
     if kind == "text" and "source_type" not in block:
-        return {"type": "text", "text": block.get("text", "")}
+        return {"type": "text", "text": _text(block)}
     if kind in ("image", "audio") or (kind == "file" and not isinstance(block.get("file"), dict)):
         return _convert_data_block(block)
     if kind == "image_url":
@@ -115,11 +132,11 @@ def _convert_block(block: str | dict[str, Any]) -> dict[str, Any] | None:
     if kind == "file" and isinstance(block.get("file"), dict):
         return _convert_openai_file(block["file"])
     if kind == "text-plain" or (kind == "text" and "source_type" in block):
-        return {"type": "text", "text": block.get("text", "")}
+        return {"type": "text", "text": _text(block)}
     if kind == "reasoning":
         thinking: dict[str, Any] = {
             "type": "thinking",
-            "thinking": [{"type": "text", "text": block.get("reasoning", "")}],
+            "thinking": [{"type": "text", "text": _text(block, "reasoning")}],
         }
         signature = (block.get("extras") or {}).get("signature")
         if signature:
@@ -136,7 +153,7 @@ def _convert_block(block: str | dict[str, Any]) -> dict[str, Any] | None:
         return _convert_block(block["value"])
     if kind in _MISTRAL_NATIVE:
         return {k: v for k, v in block.items() if k not in ("id", "index", "extras")}
-    raise ValueError(f"Content blocks of type {kind!r} are not supported by Mistral chat")
+    raise InvalidRequestError(f"Content blocks of type {kind!r} are not supported by Mistral chat")
 
 
 def convert_content(
@@ -149,8 +166,11 @@ def convert_content(
     if isinstance(content, str):
         return content
     chunks: list[dict[str, Any]] = []
-    for block in content:
-        chunk = _convert_block(block)
+    for position, block in enumerate(content):
+        try:
+            chunk = _convert_block(block)
+        except InvalidRequestError as error:
+            raise InvalidRequestError(f"content block {position} {_preview(block)}: {error.message}") from None
         if chunk is None or (chunk["type"] == "thinking" and not keep_reasoning):
             continue
         chunks.append(chunk)
@@ -166,12 +186,35 @@ def _text_only(content: str | list[str | dict[str, Any]]) -> str | list[dict[str
     return [chunk for chunk in converted if chunk["type"] == "text"]
 
 
-def _tool_calls(message: AIMessage) -> list[dict[str, Any]]:
+class _IdPairing:
+    """Tool-call ids in Mistral's form, consistent across one history.
+
+    A call without an id gets one derived from its position; a result without an id answers the oldest such call
+    still unanswered (calls and their results keep the same order), so the pair shares one id, deterministically.
+    """
+
+    def __init__(self) -> None:
+        self._unanswered: deque[str] = deque()
+
+    def for_call(self, call_id: str | None, message_index: int, call_index: int, name: str | None) -> str:
+        if call_id:
+            return to_mistral_tool_call_id(call_id)
+        generated = to_mistral_tool_call_id(f"lca-tool-call:{message_index}:{call_index}:{name or ''}")
+        self._unanswered.append(generated)
+        return generated
+
+    def for_result(self, call_id: str) -> str:
+        if not call_id and self._unanswered:
+            return self._unanswered.popleft()
+        return to_mistral_tool_call_id(call_id)
+
+
+def _tool_calls(message: AIMessage, index: int, pairing: _IdPairing) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     for call in message.tool_calls:
         calls.append(
             {
-                "id": to_mistral_tool_call_id(call.get("id") or f"{call['name']}-{len(calls)}"),
+                "id": pairing.for_call(call.get("id"), index, len(calls), call["name"]),
                 "type": "function",
                 "function": {"name": call["name"], "arguments": json.dumps(call["args"], ensure_ascii=False)},
             }
@@ -179,7 +222,7 @@ def _tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     for invalid in message.invalid_tool_calls:
         calls.append(
             {
-                "id": to_mistral_tool_call_id(invalid.get("id") or f"{invalid.get('name')}-{len(calls)}"),
+                "id": pairing.for_call(invalid.get("id"), index, len(calls), invalid.get("name")),
                 "type": "function",
                 "function": {"name": invalid.get("name") or "", "arguments": invalid.get("args") or ""},
             }
@@ -187,9 +230,9 @@ def _tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     return calls
 
 
-def _assistant(message: AIMessage, *, is_last: bool) -> dict[str, Any]:
+def _assistant(message: AIMessage, *, is_last: bool, index: int, pairing: _IdPairing) -> dict[str, Any]:
     result: dict[str, Any] = {"role": "assistant"}
-    tool_calls = _tool_calls(message)
+    tool_calls = _tool_calls(message, index, pairing)
     if tool_calls:
         # Mistral wants the calls, not prose, on a tool-calling turn (the API answers such turns with "").
         result["content"] = ""
@@ -201,40 +244,56 @@ def _assistant(message: AIMessage, *, is_last: bool) -> dict[str, Any]:
     return result
 
 
-def _tool(message: ToolMessage) -> dict[str, Any]:
+def _tool(message: ToolMessage, pairing: _IdPairing) -> dict[str, Any]:
     result: dict[str, Any] = {
         "role": "tool",
         "content": convert_content(message.content),
-        "tool_call_id": to_mistral_tool_call_id(message.tool_call_id),
+        "tool_call_id": pairing.for_result(message.tool_call_id),
     }
     if message.name:
         result["name"] = message.name
     return result
 
 
-def convert_message(message: BaseMessage, *, is_last: bool = False) -> dict[str, Any]:
-    """One LangChain message → one Mistral message dict (no fields the API does not define)."""
+def convert_message(
+    message: BaseMessage, *, is_last: bool = False, index: int = 0, pairing: _IdPairing | None = None
+) -> dict[str, Any]:
+    """One LangChain message (``index`` in its history) → one Mistral message dict (only fields the API defines).
+
+    ``pairing`` carries the tool-call ids of the history so far (see :func:`convert_messages`).
+    """
+    pairing = pairing if pairing is not None else _IdPairing()
     if isinstance(message, HumanMessage):
         return {"role": "user", "content": convert_content(message.content)}
     if isinstance(message, AIMessage):
-        return _assistant(message, is_last=is_last)
+        return _assistant(message, is_last=is_last, index=index, pairing=pairing)
     if isinstance(message, SystemMessage):
         return {"role": "system", "content": _text_only(message.content)}
     if isinstance(message, ToolMessage):
-        return _tool(message)
+        return _tool(message, pairing)
     if isinstance(message, ChatMessage):
         role = _ROLE_BY_CHAT_ROLE.get(message.role)
         if role is None:
-            raise ValueError(f"Mistral has no chat role {message.role!r}")
+            raise InvalidRequestError(f"Mistral has no chat role {message.role!r}")
         if role == "assistant":
-            return _assistant(AIMessage(content=message.content), is_last=is_last)
+            return _assistant(AIMessage(content=message.content), is_last=is_last, index=index, pairing=pairing)
         if role == "system":
             return {"role": "system", "content": _text_only(message.content)}
         return {"role": "user", "content": convert_content(message.content)}
-    raise ValueError(f"Cannot send a {type(message).__name__} to Mistral chat")
+    raise InvalidRequestError(f"Cannot send a {type(message).__name__} to Mistral chat")
 
 
 def convert_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """A LangChain history → Mistral messages. A trailing assistant message is sent as a ``prefix``."""
+    """A LangChain history → Mistral messages. A trailing assistant message is sent as a ``prefix``.
+
+    Raises :class:`~mistral_lca.InvalidRequestError` naming the message (``messages[i]``) it cannot convert.
+    """
     last = len(messages) - 1
-    return [convert_message(message, is_last=i == last) for i, message in enumerate(messages)]
+    pairing = _IdPairing()
+    converted = []
+    for index, message in enumerate(messages):
+        try:
+            converted.append(convert_message(message, is_last=index == last, index=index, pairing=pairing))
+        except InvalidRequestError as error:
+            raise InvalidRequestError(f"messages[{index}] ({type(message).__name__}): {error.message}") from None
+    return converted

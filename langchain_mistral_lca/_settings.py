@@ -9,7 +9,8 @@ model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_AP
 from __future__ import annotations
 
 import threading
-from typing import Any, Literal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.utils import from_env, secret_from_env
@@ -18,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
 from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["ConnectionSettings", "ModelKwargs"]
 
@@ -112,6 +116,39 @@ class ConnectionSettings(BaseModel):
                     client = AsyncMistralLCAClient(**self._client_options(), http_client=self.http_async_client)
                     self._async_client, self._async_client_key = client, key
         return client
+
+    # ------------------------------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the synchronous connection pool (use :meth:`aclose` for the async one).
+
+        Your own ``http_client`` / ``http_async_client`` is never closed. A closed object still works: the next
+        request opens a new pool.
+        """
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the asynchronous and the synchronous connection pools (your own httpx clients stay open)."""
+        if self._async_client is not None:
+            await self._async_client.close()
+        self.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
 
 
 class ModelKwargs(BaseModel):

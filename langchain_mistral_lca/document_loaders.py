@@ -28,6 +28,8 @@ class _SourceLoader(ConnectionSettings, BaseLoader):
     url: str | None = None
     file_id: str | None = None
 
+    # Each loader repeats this signature: pydantic's mypy plugin synthesises a keyword-only ``__init__`` for every
+    # model class that does not define one itself, which would reject ``MistralOCRLoader("report.pdf")``.
     def __init__(self, source: str | Path | None = None, /, **kwargs: Any) -> None:
         """``source`` (positional) is a URL when it starts with http(s):// or data:, else a local path."""
         if source is not None:
@@ -73,6 +75,10 @@ class MistralOCRLoader(_SourceLoader):
     include_image_base64: bool | None = None
     ocr_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other OCR request fields (``table_format``, ``extract_header``, ``image_limit``, ...)."""
+
+    def __init__(self, source: str | Path | None = None, /, **kwargs: Any) -> None:
+        """``source``: a local path, or a URL (http(s):// or data:); or give ``file_path``, ``url`` or ``file_id``."""
+        super().__init__(source, **kwargs)
 
     def _params(self, document: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {**self.ocr_kwargs, "model": self.model, "document": document}
@@ -135,6 +141,10 @@ class MistralTranscriptionLoader(_SourceLoader):
     diarize: bool | None = None
     context_bias: list[str] | None = None
     temperature: float | None = None
+
+    def __init__(self, source: str | Path | None = None, /, **kwargs: Any) -> None:
+        """``source``: a local path, or a URL (http(s):// or data:); or give ``file_path``, ``url`` or ``file_id``."""
+        super().__init__(source, **kwargs)
 
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.model}

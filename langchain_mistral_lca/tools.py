@@ -22,7 +22,7 @@ from ._settings import ConnectionSettings
 __all__ = ["AgentMessage", "MistralAgentInput", "MistralAgentTool"]
 
 _NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]+")
-_CONNECTION_FIELDS = frozenset(ConnectionSettings.model_fields) | {"api_key"}
+_PENDING = "pending"  # agent_id of a tool whose agent is being created
 
 
 class AgentMessage(BaseModel):
@@ -45,11 +45,6 @@ def tool_name(agent_name: str | None, agent_id: str) -> str:
     """A tool name Mistral and OpenAI-style APIs accept (``[a-zA-Z0-9_-]{1,64}``)."""
     name = _NAME_UNSAFE.sub("_", (agent_name or "").strip()).strip("_").lower()
     return (name or f"agent_{_NAME_UNSAFE.sub('_', agent_id)}")[:64]
-
-
-def _connection(kwargs: dict[str, Any]) -> ConnectionSettings:
-    """The connection part of a tool's keyword arguments, to talk to the API before the tool exists."""
-    return ConnectionSettings(**{key: value for key, value in kwargs.items() if key in _CONNECTION_FIELDS})
 
 
 def _description(agent: Agent) -> str:
@@ -94,11 +89,33 @@ class MistralAgentTool(ConnectionSettings, BaseTool):
     @classmethod
     def from_agent_id(cls, agent_id: str, **kwargs: Any) -> MistralAgentTool:
         """Fetch the agent (``GET /v1/agents/{id}``) and name and describe the tool after it."""
-        return cls.from_agent(_connection(kwargs).client.agents.get(agent_id), **kwargs)
+        tool = cls(agent_id=agent_id, **kwargs)  # arguments checked before any request, which uses the tool's pool
+        try:
+            agent = tool.client.agents.get(agent_id)
+        except BaseException:
+            tool.close()
+            raise
+        return tool._named_after(agent, kwargs)
 
     @classmethod
     async def afrom_agent_id(cls, agent_id: str, **kwargs: Any) -> MistralAgentTool:
-        return cls.from_agent(await _connection(kwargs).async_client.agents.get(agent_id), **kwargs)
+        """Async :meth:`from_agent_id`."""
+        tool = cls(agent_id=agent_id, **kwargs)
+        try:
+            agent = await tool.async_client.agents.get(agent_id)
+        except BaseException:
+            await tool.aclose()
+            raise
+        return tool._named_after(agent, kwargs)
+
+    def _named_after(self, agent: Agent, given: dict[str, Any]) -> MistralAgentTool:
+        """Point the tool at ``agent``; name and describe it after the agent unless the caller did."""
+        self.agent_id = agent.id
+        if "name" not in given:
+            self.name = tool_name(agent.name, agent.id)
+        if "description" not in given:
+            self.description = _description(agent)
+        return self
 
     @staticmethod
     def _agent_request(
@@ -127,8 +144,13 @@ class MistralAgentTool(ConnectionSettings, BaseTool):
         ``{"type": "code_interpreter"}``, ...) or ``{"type": "function", "function": {...}}``.
         """
         request = cls._agent_request(name, instructions, model, description, tools)
-        agent = _connection(kwargs).client.agents.create(**request)
-        return cls.from_agent(agent, **kwargs)
+        tool = cls(agent_id=_PENDING, **kwargs)  # the id is known once the agent exists
+        try:
+            agent = tool.client.agents.create(**request)
+        except BaseException:
+            tool.close()
+            raise
+        return tool._named_after(agent, kwargs)
 
     @classmethod
     async def acreate(
@@ -143,8 +165,13 @@ class MistralAgentTool(ConnectionSettings, BaseTool):
     ) -> MistralAgentTool:
         """Async :meth:`create`."""
         request = cls._agent_request(name, instructions, model, description, tools)
-        agent = await _connection(kwargs).async_client.agents.create(**request)
-        return cls.from_agent(agent, **kwargs)
+        tool = cls(agent_id=_PENDING, **kwargs)
+        try:
+            agent = await tool.async_client.agents.create(**request)
+        except BaseException:
+            await tool.aclose()
+            raise
+        return tool._named_after(agent, kwargs)
 
     # ------------------------------------------------------------------------------------------ calling
 

@@ -7,10 +7,9 @@ inside :class:`LCAConnection` (a private attribute), validated at construction (
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import weakref
-from typing import Any, Literal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
@@ -19,13 +18,19 @@ from pydantic import SecretStr
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
 from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
 
-__all__ = ["ConnectionFields", "LCAConnection"]
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["DEFAULT_MAX_CONCURRENT_REQUESTS", "ClosesConnection", "ConnectionFields", "LCAConnection"]
+
+DEFAULT_MAX_CONCURRENT_REQUESTS = 64
+"""Requests in flight at once per object (threads included; per event loop on the async path)."""
 
 
 class LCAConnection:
-    """Validated settings plus the shared clients, built on first use (one async client per event loop)."""
+    """Validated settings plus the shared clients, each built once, on first use."""
 
-    __slots__ = ("_aclient", "_aclient_loop", "_async_http_client", "_client", "_http_client", "_lock", "config")
+    __slots__ = ("_aclient", "_async_http_client", "_client", "_http_client", "_lock", "config")
 
     def __init__(
         self,
@@ -39,7 +44,6 @@ class LCAConnection:
         self._async_http_client = async_http_client
         self._client: MistralLCAClient | None = None
         self._aclient: AsyncMistralLCAClient | None = None
-        self._aclient_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -51,6 +55,7 @@ class LCAConnection:
         path_params: str,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> LCAConnection:
@@ -61,6 +66,7 @@ class LCAConnection:
             path_params=path_params,
             timeout=timeout,
             max_retries=max_retries,
+            max_concurrent_requests=max_concurrent_requests,
         )
         return cls(config, http_client=http_client, async_http_client=async_http_client)
 
@@ -73,6 +79,7 @@ class LCAConnection:
             "timeout": c.timeout,
             "max_retries": c.max_retries,
             "default_headers": c.default_headers,
+            "max_concurrent_requests": c.max_concurrent_requests,
         }
 
     @property
@@ -88,24 +95,29 @@ class LCAConnection:
 
     @property
     def aclient(self) -> AsyncMistralLCAClient:
-        """The asynchronous shared client for the running event loop.
+        """The asynchronous shared client (built once; it serves any event loop, ``asyncio.run`` twice included)."""
+        client = self._aclient
+        if client is None:
+            with self._lock:
+                if self._aclient is None:
+                    self._aclient = AsyncMistralLCAClient(**self._settings(), http_client=self._async_http_client)
+                client = self._aclient
+        return client
 
-        A caller-supplied ``async_http_client`` is always used as is. Otherwise a client is built per event loop:
-        an ``httpx.AsyncClient`` pool cannot outlive the loop it was first used on (``asyncio.run`` twice).
+    def close(self) -> None:
+        """Close the synchronous connection pool (the async one needs :meth:`aclose`).
+
+        A caller-supplied ``http_client`` / ``async_http_client`` is never closed: it is the caller's. A closed
+        connection still works: the next request opens a new pool.
         """
-        if self._async_http_client is not None:
-            if self._aclient is None:
-                self._aclient = AsyncMistralLCAClient(**self._settings(), http_client=self._async_http_client)
-            return self._aclient
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        current = self._aclient_loop() if self._aclient_loop is not None else None
-        if self._aclient is None or current is not loop:
-            self._aclient = AsyncMistralLCAClient(**self._settings())
-            self._aclient_loop = weakref.ref(loop) if loop is not None else None
-        return self._aclient
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close both connection pools (the async one from the event loop that used it)."""
+        if self._aclient is not None:
+            await self._aclient.close()
+        self.close()
 
     def __repr__(self) -> str:
         return f"LCAConnection(base_url={self.config.base_url!r}, path_params={self.config.path_params!r})"
@@ -124,7 +136,40 @@ class LCAConnection:
         return self.__copy__()
 
 
-class ConnectionFields(BaseModel):
+class ClosesConnection:
+    """Mixin: ``close()`` / ``aclose()`` and ``with`` / ``async with`` for objects holding an :class:`LCAConnection`."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        _connection: LCAConnection
+
+    def close(self) -> None:
+        """Close the synchronous connection pool. Caller-supplied httpx clients are left open (they are yours)."""
+        self._connection.close()
+
+    async def aclose(self) -> None:
+        """Close the asynchronous and synchronous connection pools. Caller-supplied httpx clients are left open."""
+        await self._connection.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class ConnectionFields(ClosesConnection, BaseModel):
     """Public, serialisable connection settings (mixin). The token and HTTP clients are constructor-only."""
 
     base_url: str | None = Field(
@@ -136,6 +181,11 @@ class ConnectionFields(BaseModel):
     )
     timeout: float | None = Field(default=None, description="Request timeout in seconds (None: 120 s, connect 10 s).")
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, description="Retries on 429/5xx/connection errors.")
+    max_concurrent_requests: int = Field(
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        ge=1,
+        description="Requests in flight at once from this object (threads included; per event loop when async).",
+    )
 
     _connection: LCAConnection = PrivateAttr()
 
@@ -166,6 +216,7 @@ class ConnectionFields(BaseModel):
             path_params=data.get("path_params", "query"),
             timeout=data.get("timeout"),
             max_retries=data.get("max_retries", DEFAULT_MAX_RETRIES),
+            max_concurrent_requests=data.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS),
             http_client=http_client,
             async_http_client=async_http_client,
         )
@@ -179,5 +230,5 @@ class ConnectionFields(BaseModel):
 
     @property
     def aclient(self) -> AsyncMistralLCAClient:
-        """The shared asynchronous client for the running event loop."""
+        """The shared asynchronous client (one for every event loop)."""
         return self._connection.aclient

@@ -21,7 +21,7 @@ from mistral_lca._config import DEFAULT_MAX_RETRIES
 from mistral_lca.types.agents import Agent
 from mistral_lca.types.chat import ChatCompletionResponse
 
-from ._connection import LCAConnection
+from ._connection import DEFAULT_MAX_CONCURRENT_REQUESTS, ClosesConnection, LCAConnection
 from ._responses import split_content
 
 __all__ = ["AgentToolInput", "MistralAgentTool", "MistralAgentToolSpec"]
@@ -56,6 +56,7 @@ def _connect(
     path_params: str,
     timeout: float | None,
     max_retries: int,
+    max_concurrent_requests: int,
     http_client: httpx.Client | None,
     async_http_client: httpx.AsyncClient | None,
 ) -> LCAConnection:
@@ -67,12 +68,13 @@ def _connect(
         path_params=path_params,
         timeout=timeout,
         max_retries=max_retries,
+        max_concurrent_requests=max_concurrent_requests,
         http_client=http_client,
         async_http_client=async_http_client,
     )
 
 
-class MistralAgentTool(AsyncBaseTool):
+class MistralAgentTool(ClosesConnection, AsyncBaseTool):
     """A Mistral agent as a LlamaIndex tool (``FunctionAgent(tools=[MistralAgentTool.from_agent_id(...)])``).
 
     Build it from an existing agent (``from_agent_id`` / ``afrom_agent_id`` fetch its name and description,
@@ -80,7 +82,8 @@ class MistralAgentTool(AsyncBaseTool):
     The constructor does no I/O: given only ``agent_id``, the name and description are fetched on first use of
     ``metadata``. ``completion_kwargs`` are extra fields for every agents-completion request (e.g. ``max_tokens``).
     Connection arguments as everywhere: ``api_token``, ``base_url``, ``path_params``, ``timeout``, ``max_retries``,
-    ``http_client``, ``async_http_client``.
+    ``max_concurrent_requests``, ``http_client``, ``async_http_client``. ``close()`` / ``aclose()`` release the
+    connection pools (shared with the tool spec or the other tools built on the same connection).
     """
 
     def __init__(
@@ -96,6 +99,7 @@ class MistralAgentTool(AsyncBaseTool):
         path_params: str = "query",
         timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         connection: LCAConnection | None = None,
@@ -106,7 +110,15 @@ class MistralAgentTool(AsyncBaseTool):
         self.return_direct = return_direct
         self.completion_kwargs = dict(completion_kwargs or {})
         self._connection = _connect(
-            connection, api_token, base_url, path_params, timeout, max_retries, http_client, async_http_client
+            connection,
+            api_token,
+            base_url,
+            path_params,
+            timeout,
+            max_retries,
+            max_concurrent_requests,
+            http_client,
+            async_http_client,
         )
         self._metadata = self._build_metadata(name, description) if name is not None else None
         self._pending_description = description
@@ -255,6 +267,7 @@ def _connect_from(kwargs: dict[str, Any]) -> LCAConnection:
         kwargs.get("path_params", "query"),
         kwargs.get("timeout"),
         kwargs.get("max_retries", DEFAULT_MAX_RETRIES),
+        kwargs.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS),
         kwargs.get("http_client"),
         kwargs.get("async_http_client"),
     )
@@ -280,7 +293,7 @@ def _create_params(
     return params
 
 
-class MistralAgentToolSpec(BaseToolSpec):
+class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
     """Every agent of the account as a tool: ``MistralAgentToolSpec().to_tool_list()`` (one tool per agent).
 
     ``list_agents`` / ``alist_agents`` page through ``GET /v1/agents``; ``name``/``search`` narrow the list.
@@ -300,6 +313,7 @@ class MistralAgentToolSpec(BaseToolSpec):
         path_params: str = "query",
         timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -308,7 +322,15 @@ class MistralAgentToolSpec(BaseToolSpec):
         self.return_direct = return_direct
         self.completion_kwargs = dict(completion_kwargs or {})
         self._connection = _connect(
-            None, api_token, base_url, path_params, timeout, max_retries, http_client, async_http_client
+            None,
+            api_token,
+            base_url,
+            path_params,
+            timeout,
+            max_retries,
+            max_concurrent_requests,
+            http_client,
+            async_http_client,
         )
 
     def _filters(self) -> dict[str, Any]:

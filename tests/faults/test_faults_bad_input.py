@@ -313,11 +313,6 @@ async def test_llamaindex_bad_embedding_and_file_input_fails_before_any_request(
     assert fake.count() == 0
 
 
-@pytest.mark.xfail(
-    reason="langchain_mistral_lca._messages.convert_content joins text blocks unchecked: TypeError (reported)",
-    raises=TypeError,
-    strict=False,
-)
 async def test_langchain_non_string_text_block_fails_clearly_before_any_request(
     fake: FakeLowCodeAPI, mode: str
 ) -> None:
@@ -325,7 +320,7 @@ async def test_langchain_non_string_text_block_fails_clearly_before_any_request(
 
     message = HumanMessage(content=[{"type": "text", "text": 5}])
     try:
-        with pytest.raises(ValueError, match="text"):
+        with pytest.raises(InvalidRequestError, match=r"messages\[0\].*content block 0.*'text' must be a string"):
             await _lc_invoke(_lc_chat(fake), mode, [message])
     finally:
         assert fake.count() == 0

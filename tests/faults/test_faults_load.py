@@ -126,18 +126,6 @@ async def test_langchain_1000_concurrent_chats(loaded: FakeLowCodeAPI) -> None:
     assert_released(loaded, fds)
 
 
-def _llamaindex_limit_missing() -> bool:
-    from llamaindex_mistral_lca import MistralLCA
-
-    return "max_concurrent_requests" not in MistralLCA.model_fields
-
-
-@pytest.mark.xfail(
-    _llamaindex_limit_missing(),
-    reason="llamaindex_mistral_lca.MistralLCA has no max_concurrent_requests yet (reported to its owner)",
-    run=False,
-    strict=True,
-)
 async def test_llamaindex_1000_concurrent_chats(loaded: FakeLowCodeAPI) -> None:
     from llama_index.core.llms import ChatMessage
 

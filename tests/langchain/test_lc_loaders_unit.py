@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,18 @@ async def test_transcription_of_a_file_and_a_url(mode: str, tmp_path: Path) -> N
 
     await load(MistralTranscriptionLoader("https://example.com/talk.mp3", **conn), mode)
     assert b'name="file_url"' in recorder.requests[-1].content
+
+
+@pytest.mark.parametrize("loader_cls", [MistralOCRLoader, MistralTranscriptionLoader])
+def test_positional_source_is_declared_on_each_loader(loader_cls: type[Any], tmp_path: Path) -> None:
+    """pydantic's mypy plugin synthesises a keyword-only ``__init__`` for any model class without its own, which
+    made ``MistralOCRLoader("report.pdf")`` a type error; each loader therefore declares the positional form."""
+    assert "__init__" in vars(loader_cls)
+    source = inspect.signature(loader_cls.__init__).parameters["source"]
+    assert source.kind is inspect.Parameter.POSITIONAL_ONLY
+    path = tmp_path / "report.pdf"
+    assert loader_cls(path, api_token=TOKEN).file_path == path
+    assert loader_cls(str(path), api_token=TOKEN).file_path == path
+    assert loader_cls("https://example.com/a", api_token=TOKEN).url == "https://example.com/a"
+    assert loader_cls(file_path=path, api_token=TOKEN).file_path == path
+    assert loader_cls(file_id="f-1", api_token=TOKEN).file_id == "f-1"

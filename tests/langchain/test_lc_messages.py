@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, ChatMessage, FunctionMessage, Hum
 from lc_support import assert_messages_conform
 
 from langchain_mistral_lca._messages import convert_content, convert_messages
+from mistral_lca import InvalidRequestError
 
 PNG = "iVBORw0KGgo="
 PDF = "JVBERi0xLjQ="
@@ -147,3 +148,53 @@ def test_unknown_roles_are_rejected() -> None:
         convert_messages([ChatMessage(role="critic", content="x")])
     with pytest.raises(ValueError, match="FunctionMessage"):
         convert_messages([FunctionMessage(name="f", content="x")])
+
+
+@pytest.mark.parametrize(
+    "block",
+    [{"type": "text", "text": 5}, {"type": "text", "text": None}, {"type": "text-plain", "text": ["a"]}],
+)
+def test_a_non_string_text_block_is_an_invalid_request_naming_message_and_block(block: dict[str, Any]) -> None:
+    history = [SystemMessage("Be brief."), HumanMessage(content=["fine", block])]
+    with pytest.raises(InvalidRequestError, match=r"messages\[1\] \(HumanMessage\): content block 1 .*'text'") as info:
+        convert_messages(history)
+    assert isinstance(info.value, ValueError)
+    assert repr(block)[:20] in str(info.value)
+
+
+def test_a_huge_bad_block_is_shortened_in_the_error() -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        convert_messages([HumanMessage(content=[{"type": "text", "text": 1, "pad": "x" * 10_000}])])
+    assert len(str(info.value)) < 300
+
+
+def test_id_less_tool_calls_and_results_pair_by_order() -> None:
+    history = [
+        HumanMessage("Weather in Paris and Oslo?"),
+        AIMessage(
+            content="",
+            tool_calls=[
+                {"name": "weather", "args": {"city": "Paris"}, "id": None},
+                {"name": "weather", "args": {"city": "Oslo"}, "id": None},
+            ],
+            invalid_tool_calls=[{"name": "weather", "args": "{bad", "id": None, "error": None}],
+        ),
+        ToolMessage("18C", tool_call_id=""),
+        ToolMessage("4C", tool_call_id=""),
+        ToolMessage("error", tool_call_id=""),
+        AIMessage(content="", tool_calls=[{"name": "weather", "args": {"city": "Rome"}, "id": "call_abc"}]),
+        ToolMessage("25C", tool_call_id="call_abc"),
+    ]
+    first = convert_messages(history)
+    assert_messages_conform(first)
+    call_ids = [call["id"] for call in first[1]["tool_calls"]]
+    assert len(set(call_ids)) == 3
+    assert [m["tool_call_id"] for m in first[2:5]] == call_ids  # the n-th id-less result answers the n-th call
+    assert first[5]["tool_calls"][0]["id"] == first[6]["tool_call_id"]
+    assert convert_messages(history) == first  # deterministic: the same history gives the same request
+
+
+def test_an_id_less_result_without_a_pending_call_keeps_a_stable_id() -> None:
+    messages = convert_messages([HumanMessage("hi"), ToolMessage("orphan", tool_call_id="")])
+    assert messages == convert_messages([HumanMessage("hi"), ToolMessage("orphan", tool_call_id="")])
+    assert len(messages[1]["tool_call_id"]) == 9
