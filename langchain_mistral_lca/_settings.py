@@ -77,6 +77,7 @@ class ConnectionSettings(BaseModel):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "max_concurrent_requests": getattr(self, "max_concurrent_requests", None),
         }
 
     def _settings_key(self, http_client: object) -> tuple[Any, ...]:
@@ -88,6 +89,7 @@ class ConnectionSettings(BaseModel):
             self.timeout,
             self.max_retries,
             self.default_headers,
+            getattr(self, "max_concurrent_requests", None),
             id(http_client),
         )
 

@@ -178,8 +178,7 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, stop, **kwargs)
-        with self.limiter.hold():
-            response = self.client.chat.complete(**request)
+        response = self.client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
 
     async def _agenerate(
@@ -190,8 +189,7 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, stop, **kwargs)
-        async with self.limiter.ahold():
-            response = await self.async_client.chat.complete(**request)
+        response = await self.async_client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
 
     def _stream(
@@ -203,7 +201,7 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
-        with self.limiter.hold(), self.client.chat.stream(**request) as events:
+        with self.client.chat.stream(**request) as events:
             for event in events:
                 message = mapper.chunk(event.data)
                 if message is not None:
@@ -218,7 +216,7 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
-        async with self.limiter.ahold(), self.async_client.chat.stream(**request) as events:
+        async with self.async_client.chat.stream(**request) as events:
             async for event in events:
                 message = mapper.chunk(event.data)
                 if message is not None:

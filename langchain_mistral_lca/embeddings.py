@@ -68,8 +68,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
 
     def _embed_batch(self, texts: list[str], batch: Batch) -> list[tuple[int, list[float]]]:
         try:
-            with self.limiter.hold():
-                response: EmbeddingResponse = self.client.embeddings.create(**self._request([texts[i] for i in batch]))
+            response: EmbeddingResponse = self.client.embeddings.create(**self._request([texts[i] for i in batch]))
         except BadRequestError as error:
             if not _rejected_as_too_large(error, batch):
                 raise
@@ -93,8 +92,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
 
     async def _aembed_batch(self, texts: list[str], batch: Batch) -> list[tuple[int, list[float]]]:
         try:
-            async with self.limiter.ahold():
-                response = await self.async_client.embeddings.create(**self._request([texts[i] for i in batch]))
+            response = await self.async_client.embeddings.create(**self._request([texts[i] for i in batch]))
         except BadRequestError as error:
             if not _rejected_as_too_large(error, batch):
                 raise
@@ -110,7 +108,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
         batches = self._batches(texts)
         if len(batches) == 1:
             return _in_order(len(texts), [await self._aembed_batch(texts, batches[0])])
-        # Every batch waits for the instance limiter where it sends, so at most N are in flight.
+        # The shared client holds one of max_concurrent_requests slots per request, so at most N are in flight.
         results = await asyncio.gather(*(self._aembed_batch(texts, batch) for batch in batches))
         return _in_order(len(texts), list(results))
 

@@ -143,8 +143,7 @@ class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
                 merged = chunk if merged is None else merged + chunk
             return merged or GenerationChunk(text="")
         request = self._request(prompt, stop, **kwargs)
-        with self.limiter.hold():
-            response = self.client.fim.complete(**request)
+        response = self.client.fim.complete(**request)
         return self._generation(response, request["model"])
 
     def _generate(
@@ -167,7 +166,7 @@ class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
         request = self._request(prompt, stop, **kwargs)
-        with self.limiter.hold(), self.client.fim.stream(**request) as events:
+        with self.client.fim.stream(**request) as events:
             for event in events:
                 chunk = self._chunk(event.data, request["model"])
                 if chunk is None:
@@ -185,8 +184,7 @@ class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
                 merged = chunk if merged is None else merged + chunk
             return merged or GenerationChunk(text="")
         request = self._request(prompt, stop, **kwargs)
-        async with self.limiter.ahold():
-            response = await self.async_client.fim.complete(**request)
+        response = await self.async_client.fim.complete(**request)
         return self._generation(response, request["model"])
 
     async def _agenerate(
@@ -207,7 +205,7 @@ class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
         request = self._request(prompt, stop, **kwargs)
-        async with self.limiter.ahold(), self.async_client.fim.stream(**request) as events:
+        async with self.async_client.fim.stream(**request) as events:
             async for event in events:
                 chunk = self._chunk(event.data, request["model"])
                 if chunk is None:
