@@ -11,7 +11,6 @@ results without ids are paired by order. Invalid input raises :class:`~mistral_l
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from langchain_core.messages import (
 )
 
 from mistral_lca import InvalidRequestError
-from mistral_lca.tool_ids import to_mistral_tool_call_id
+from mistral_lca.tool_ids import ToolCallIdPairing, to_mistral_tool_call_id
 
 __all__ = ["convert_content", "convert_message", "convert_messages"]
 
@@ -186,30 +185,7 @@ def _text_only(content: str | list[str | dict[str, Any]]) -> str | list[dict[str
     return [chunk for chunk in converted if chunk["type"] == "text"]
 
 
-class _IdPairing:
-    """Tool-call ids in Mistral's form, consistent across one history.
-
-    A call without an id gets one derived from its position; a result without an id answers the oldest such call
-    still unanswered (calls and their results keep the same order), so the pair shares one id, deterministically.
-    """
-
-    def __init__(self) -> None:
-        self._unanswered: deque[str] = deque()
-
-    def for_call(self, call_id: str | None, message_index: int, call_index: int, name: str | None) -> str:
-        if call_id:
-            return to_mistral_tool_call_id(call_id)
-        generated = to_mistral_tool_call_id(f"lca-tool-call:{message_index}:{call_index}:{name or ''}")
-        self._unanswered.append(generated)
-        return generated
-
-    def for_result(self, call_id: str) -> str:
-        if not call_id and self._unanswered:
-            return self._unanswered.popleft()
-        return to_mistral_tool_call_id(call_id)
-
-
-def _tool_calls(message: AIMessage, index: int, pairing: _IdPairing) -> list[dict[str, Any]]:
+def _tool_calls(message: AIMessage, index: int, pairing: ToolCallIdPairing) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     for call in message.tool_calls:
         calls.append(
@@ -230,7 +206,7 @@ def _tool_calls(message: AIMessage, index: int, pairing: _IdPairing) -> list[dic
     return calls
 
 
-def _assistant(message: AIMessage, *, is_last: bool, index: int, pairing: _IdPairing) -> dict[str, Any]:
+def _assistant(message: AIMessage, *, is_last: bool, index: int, pairing: ToolCallIdPairing) -> dict[str, Any]:
     result: dict[str, Any] = {"role": "assistant"}
     tool_calls = _tool_calls(message, index, pairing)
     if tool_calls:
@@ -244,11 +220,11 @@ def _assistant(message: AIMessage, *, is_last: bool, index: int, pairing: _IdPai
     return result
 
 
-def _tool(message: ToolMessage, pairing: _IdPairing) -> dict[str, Any]:
+def _tool(message: ToolMessage, pairing: ToolCallIdPairing) -> dict[str, Any]:
     result: dict[str, Any] = {
         "role": "tool",
         "content": convert_content(message.content),
-        "tool_call_id": pairing.for_result(message.tool_call_id),
+        "tool_call_id": pairing.for_result(message.tool_call_id) or to_mistral_tool_call_id(message.tool_call_id),
     }
     if message.name:
         result["name"] = message.name
@@ -256,13 +232,13 @@ def _tool(message: ToolMessage, pairing: _IdPairing) -> dict[str, Any]:
 
 
 def convert_message(
-    message: BaseMessage, *, is_last: bool = False, index: int = 0, pairing: _IdPairing | None = None
+    message: BaseMessage, *, is_last: bool = False, index: int = 0, pairing: ToolCallIdPairing | None = None
 ) -> dict[str, Any]:
     """One LangChain message (``index`` in its history) → one Mistral message dict (only fields the API defines).
 
     ``pairing`` carries the tool-call ids of the history so far (see :func:`convert_messages`).
     """
-    pairing = pairing if pairing is not None else _IdPairing()
+    pairing = pairing if pairing is not None else ToolCallIdPairing()
     if isinstance(message, HumanMessage):
         return {"role": "user", "content": convert_content(message.content)}
     if isinstance(message, AIMessage):
@@ -289,7 +265,7 @@ def convert_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     Raises :class:`~mistral_lca.InvalidRequestError` naming the message (``messages[i]``) it cannot convert.
     """
     last = len(messages) - 1
-    pairing = _IdPairing()
+    pairing = ToolCallIdPairing()
     converted = []
     for index, message in enumerate(messages):
         try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import deque
 from collections.abc import Iterable, Sequence
 from io import IOBase
 from pathlib import Path
@@ -35,7 +34,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from mistral_lca.tool_ids import to_mistral_tool_call_id
+from mistral_lca.tool_ids import ToolCallIdPairing
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -194,26 +193,7 @@ def _legacy_tool_calls(message: ChatMessage) -> Iterable[tuple[str | None, str, 
             yield (call_id if isinstance(call_id, str) else None), str(name), args
 
 
-class _IdPairing:
-    """Converts ids consistently; calls without ids get positional ids that the next id-less results reuse."""
-
-    def __init__(self) -> None:
-        self._unanswered: deque[str] = deque()
-
-    def for_call(self, call_id: str | None, message_index: int, call_index: int, name: str) -> str:
-        if call_id:
-            return to_mistral_tool_call_id(call_id)
-        generated = to_mistral_tool_call_id(f"lca-tool-call:{message_index}:{call_index}:{name}")
-        self._unanswered.append(generated)
-        return generated
-
-    def for_result(self, call_id: Any) -> str | None:
-        if isinstance(call_id, str) and call_id:
-            return to_mistral_tool_call_id(call_id)
-        return self._unanswered.popleft() if self._unanswered else None
-
-
-def _assistant(message: ChatMessage, index: int, pairing: _IdPairing) -> dict[str, Any]:
+def _assistant(message: ChatMessage, index: int, pairing: ToolCallIdPairing) -> dict[str, Any]:
     chunks: list[dict[str, Any]] = []
     calls: list[tuple[str | None, str, Any]] = []
     for block in message.blocks:
@@ -236,7 +216,7 @@ def _assistant(message: ChatMessage, index: int, pairing: _IdPairing) -> dict[st
     return out
 
 
-def _tool_result(message: ChatMessage, pairing: _IdPairing) -> dict[str, Any]:
+def _tool_result(message: ChatMessage, pairing: ToolCallIdPairing) -> dict[str, Any]:
     chunks = [c for block in message.blocks for c in block_to_chunk(block)]
     out: dict[str, Any] = {"role": "tool", "content": _content(chunks)}
     call_id = pairing.for_result(message.additional_kwargs.get("tool_call_id"))
@@ -250,7 +230,7 @@ def _tool_result(message: ChatMessage, pairing: _IdPairing) -> dict[str, Any]:
 
 def to_mistral_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """The ``messages`` of a Mistral chat request. Does not modify the given messages."""
-    pairing = _IdPairing()
+    pairing = ToolCallIdPairing()
     out: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
         role = _ROLES.get(message.role)

@@ -12,8 +12,15 @@ import hashlib
 import re
 import secrets
 import string
+from collections import deque
 
-__all__ = ["TOOL_CALL_ID_LENGTH", "is_mistral_tool_call_id", "new_tool_call_id", "to_mistral_tool_call_id"]
+__all__ = [
+    "TOOL_CALL_ID_LENGTH",
+    "ToolCallIdPairing",
+    "is_mistral_tool_call_id",
+    "new_tool_call_id",
+    "to_mistral_tool_call_id",
+]
 
 TOOL_CALL_ID_LENGTH = 9
 _ALPHABET = string.ascii_letters + string.digits
@@ -47,3 +54,27 @@ def to_mistral_tool_call_id(value: str) -> str:
 def new_tool_call_id() -> str:
     """A fresh random id, for a tool call that arrived without one."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(TOOL_CALL_ID_LENGTH))
+
+
+class ToolCallIdPairing:
+    """Tool-call ids in Mistral's form, consistent across one history (one instance per conversion).
+
+    A call without an id gets one derived from its position; a result without an id answers the oldest such call
+    still unanswered (calls and their results keep the same order), so the pair shares one id, deterministically.
+    """
+
+    def __init__(self) -> None:
+        self._unanswered: deque[str] = deque()
+
+    def for_call(self, call_id: str | None, message_index: int, call_index: int, name: str | None) -> str:
+        if call_id:
+            return to_mistral_tool_call_id(call_id)
+        generated = to_mistral_tool_call_id(f"lca-tool-call:{message_index}:{call_index}:{name or ''}")
+        self._unanswered.append(generated)
+        return generated
+
+    def for_result(self, call_id: object) -> str | None:
+        """The id for a tool result: its own (converted), else the oldest unanswered id-less call's, else None."""
+        if isinstance(call_id, str) and call_id:
+            return to_mistral_tool_call_id(call_id)
+        return self._unanswered.popleft() if self._unanswered else None

@@ -26,3 +26,19 @@ def test_new_ids_are_valid_and_distinct() -> None:
     ids = {new_tool_call_id() for _ in range(100)}
     assert len(ids) == 100
     assert all(is_mistral_tool_call_id(i) for i in ids)
+
+
+def test_pairing_gives_idless_calls_and_results_the_same_id_in_order() -> None:
+    from mistral_lca.tool_ids import ToolCallIdPairing
+
+    pairing = ToolCallIdPairing()
+    first = pairing.for_call(None, 1, 0, "a")
+    second = pairing.for_call("", 1, 1, "b")
+    kept = pairing.for_call("call_abc", 1, 2, "c")
+    assert first != second
+    assert kept == to_mistral_tool_call_id("call_abc")
+    assert pairing.for_result("") == first
+    assert pairing.for_result(None) == second
+    assert pairing.for_result(None) is None
+    assert pairing.for_result("call_abc") == kept
+    assert ToolCallIdPairing().for_call(None, 1, 0, "a") == first  # deterministic
