@@ -219,6 +219,12 @@ class ReplyMapper:
         if choice is not None:
             content = self.content(choice.delta.content)
             chunks = self.tool_call_chunks(choice.delta.tool_calls)
+            # A merged read may hold several pieces of one block or one call: merge them exactly as LangChain
+            # merges consecutive chunks, so the result equals a per-event stream's aggregate.
+            if isinstance(content, list) and len(content) > 1:
+                content = merge_lists([], content) or []
+            if len(chunks) > 1:
+                chunks = merge_lists([], chunks) or []
             finish_reason = choice.finish_reason
         usage = None
         if event.usage is not None and not self._usage_sent:

@@ -19,6 +19,7 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import Field
 
+from mistral_lca.completion_merge import merge_completion_chunks
 from mistral_lca.embedding_batches import estimate_tokens
 
 from ._concurrency import ConcurrencyLimit
@@ -202,8 +203,8 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         with self.client.chat.stream(**request) as events:
-            for event in events:
-                message = mapper.chunk(event.data)
+            for batch in events.batches():  # what arrived in one read becomes one chunk
+                message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
                     yield ChatGenerationChunk(message=message)
 
@@ -217,8 +218,8 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         async with self.async_client.chat.stream(**request) as events:
-            async for event in events:
-                message = mapper.chunk(event.data)
+            async for batch in events.batches():  # what arrived in one read becomes one chunk
+                message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
                     yield ChatGenerationChunk(message=message)
 

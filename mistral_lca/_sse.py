@@ -102,16 +102,60 @@ class StreamDecoding(Generic[T]):
     include_done: bool = False
 
 
+class LineSplitter:
+    """Cuts decoded text into lines across reads (``\n``, ``\r\n`` or ``\r``; a ``\r\n`` split between two
+    reads counts once)."""
+
+    __slots__ = ("_tail",)
+
+    def __init__(self) -> None:
+        self._tail = ""
+
+    def split(self, text: str) -> list[str]:
+        """Complete lines (without terminators) in ``text`` plus what was pending; keeps the unfinished rest."""
+        text = self._tail + text
+        hold_cr = text.endswith("\r")  # maybe the first half of "\r\n": decide with the next read
+        if hold_cr:
+            text = text[:-1]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        self._tail = lines.pop() + ("\r" if hold_cr else "")
+        return lines
+
+    def finish(self) -> list[str]:
+        """The last line, if the body did not end with a terminator."""
+        tail, self._tail = self._tail.rstrip("\r"), ""
+        return [tail] if tail else []
+
+
 class StreamState(Generic[T]):
     """Pure stream bookkeeping: decodes lines, detects the end, and knows whether items were delivered."""
 
-    __slots__ = ("_decoder", "_op", "delivered", "finished")
+    __slots__ = ("_decoder", "_lines", "_op", "delivered", "finished")
 
     def __init__(self, op: StreamDecoding[T]) -> None:
         self._op = op
         self._decoder = SSEDecoder()
+        self._lines = LineSplitter()
         self.delivered = 0
         self.finished = False
+
+    def feed_text(self, text: str) -> list[T]:
+        """One network read (decoded text) in; every item it completes out, in order.
+
+        Events that arrived together are returned together, so a proxy that buffers a whole stream costs one
+        batch rather than one round of caller overhead per event.
+        """
+        items: list[T] = []
+        for line in self._lines.split(text):
+            item = self.feed(line)
+            if item is not None:
+                items.append(item)
+            if self.finished:
+                break
+        self.delivered += len(items)
+        return items
 
     def _handle(self, event: ServerSentEvent) -> T | None:
         if self._op.is_done(event):
@@ -137,6 +181,8 @@ class StreamState(Generic[T]):
     def end(self) -> T | None:
         """The body ended: flush a trailing event; raise :class:`StreamError` if the end marker never came."""
         item: T | None = None
+        for line in () if self.finished else self._lines.finish():
+            item = self.feed(line)
         if not self.finished:
             event = self._decoder.flush()
             if event is not None:

@@ -1,7 +1,13 @@
-"""Stream objects handed to callers: iterables (sync or async) that are also context managers."""
+"""Stream objects handed to callers: iterables (sync or async) that are also context managers.
+
+Iterate a stream for one item per server-sent event, or call :meth:`Stream.batches` for the items of each
+network read together (what arrived at once is handed over at once; adapters use it to keep framework overhead
+per read rather than per event when a proxy delivers a stream in one piece). Use one or the other, not both.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -20,6 +26,7 @@ T = TypeVar("T")
 class _StreamBase(Generic[T]):
     def __init__(self, op: StreamingOperation[T]) -> None:
         self._op = op
+        self._pending: deque[T] = deque()
         self.response_headers = ResponseHeaders()
 
     def _set_headers(self, headers: ResponseHeaders) -> None:
@@ -32,19 +39,26 @@ class Stream(_StreamBase[T]):
     def __init__(self, sender: SyncSender, op: StreamingOperation[T]) -> None:
         super().__init__(op)
         self._sender = sender
-        self._iterator: Iterator[T] | None = None
+        self._reads: Iterator[list[T]] | None = None
+
+    def batches(self) -> Iterator[list[T]]:
+        """The items of each network read, as lists (never empty), in order."""
+        if self._reads is None:
+            self._reads = self._sender.stream(self._op, self._set_headers)
+        return self._reads
 
     def __iter__(self) -> Iterator[T]:
         return self
 
     def __next__(self) -> T:
-        if self._iterator is None:
-            self._iterator = self._sender.stream(self._op, self._set_headers)
-        return next(self._iterator)
+        pending = self._pending
+        while not pending:
+            pending.extend(next(self.batches()))
+        return pending.popleft()
 
     def close(self) -> None:
-        if self._iterator is not None and hasattr(self._iterator, "close"):
-            self._iterator.close()
+        if self._reads is not None and hasattr(self._reads, "close"):
+            self._reads.close()
 
     def __enter__(self) -> Stream[T]:
         return self
@@ -61,19 +75,26 @@ class AsyncStream(_StreamBase[T]):
     def __init__(self, sender: AsyncSender, op: StreamingOperation[T]) -> None:
         super().__init__(op)
         self._sender = sender
-        self._iterator: AsyncIterator[T] | None = None
+        self._reads: AsyncIterator[list[T]] | None = None
+
+    def batches(self) -> AsyncIterator[list[T]]:
+        """The items of each network read, as lists (never empty), in order."""
+        if self._reads is None:
+            self._reads = self._sender.stream(self._op, self._set_headers)
+        return self._reads
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
 
     async def __anext__(self) -> T:
-        if self._iterator is None:
-            self._iterator = self._sender.stream(self._op, self._set_headers)
-        return await self._iterator.__anext__()
+        pending = self._pending
+        while not pending:
+            pending.extend(await self.batches().__anext__())
+        return pending.popleft()
 
     async def aclose(self) -> None:
-        if self._iterator is not None and hasattr(self._iterator, "aclose"):
-            await self._iterator.aclose()
+        if self._reads is not None and hasattr(self._reads, "aclose"):
+            await self._reads.aclose()
 
     async def __aenter__(self) -> AsyncStream[T]:
         return self

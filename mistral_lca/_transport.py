@@ -94,7 +94,7 @@ def _log_response(request: httpx.Request, response: httpx.Response, started: flo
         )
 
 
-def _discard_rest(lines: Iterator[str]) -> None:
+def _discard_rest(lines: Iterator[Any]) -> None:
     """Read what follows the end marker (normally just the body's terminator), so the connection goes back to
     the pool instead of being closed; a failure here cannot spoil a stream that already ended."""
     try:
@@ -104,7 +104,7 @@ def _discard_rest(lines: Iterator[str]) -> None:
         pass
 
 
-async def _adiscard_rest(lines: AsyncIterator[str]) -> None:
+async def _adiscard_rest(lines: AsyncIterator[Any]) -> None:
     try:
         async for _ in lines:
             pass
@@ -171,7 +171,8 @@ class SyncSender(_SenderBase):
             self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
             retries += 1
 
-    def stream(self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]) -> Iterator[T]:
+    def stream(self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]) -> Iterator[list[T]]:
+        """Yields the items of each network read together (never an empty list)."""
         retries = 0
         while True:
             request = build_request(self.config, op.spec)
@@ -185,21 +186,22 @@ class SyncSender(_SenderBase):
                         if _is_json_answer(response):
                             decoded = _decode(False, response, response.read())
                             on_headers(decoded.headers)
-                            yield from op.decoding.from_json(decoded)
+                            items = list(op.decoding.from_json(decoded))
+                            if items:
+                                yield items
                             return
                         on_headers(ResponseHeaders(response.headers))
-                        lines = response.iter_lines()
-                        for line in lines:
-                            item = state.feed(line)
-                            if item is not None:
-                                state.delivered += 1
-                                yield item
+                        reads = response.iter_text()
+                        for text in reads:
+                            batch = state.feed_text(text)
+                            if batch:
+                                yield batch
                             if state.finished:
-                                _discard_rest(lines)
+                                _discard_rest(reads)
                                 return
                         last = state.end()
                         if last is not None:
-                            yield last
+                            yield [last]
                         return
                     finally:
                         response.close()
@@ -275,7 +277,8 @@ class AsyncSender(_SenderBase):
 
     async def stream(
         self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]
-    ) -> AsyncIterator[T]:
+    ) -> AsyncIterator[list[T]]:
+        """Yields the items of each network read together (never an empty list)."""
         retries = 0
         while True:
             request = build_request(self.config, op.spec)
@@ -289,22 +292,22 @@ class AsyncSender(_SenderBase):
                         if _is_json_answer(response):
                             decoded = _decode(False, response, await response.aread())
                             on_headers(decoded.headers)
-                            for item in op.decoding.from_json(decoded):
-                                yield item
+                            items = list(op.decoding.from_json(decoded))
+                            if items:
+                                yield items
                             return
                         on_headers(ResponseHeaders(response.headers))
-                        alines = response.aiter_lines()
-                        async for line in alines:
-                            fed = state.feed(line)
-                            if fed is not None:
-                                state.delivered += 1
-                                yield fed
+                        reads = response.aiter_text()
+                        async for text in reads:
+                            batch = state.feed_text(text)
+                            if batch:
+                                yield batch
                             if state.finished:
-                                await _adiscard_rest(alines)
+                                await _adiscard_rest(reads)
                                 return
                         last = state.end()
                         if last is not None:
-                            yield last
+                            yield [last]
                         return
                     finally:
                         await response.aclose()

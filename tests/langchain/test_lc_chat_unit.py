@@ -553,3 +553,25 @@ async def test_tool_calls_without_ids_get_the_same_stable_id_in_invoke_and_strea
     [call] = invoked.tool_calls
     assert re.match(r"^[A-Za-z0-9]{9}$", call["id"] or "")
     assert full.tool_calls == invoked.tool_calls
+
+
+async def test_events_arriving_in_one_read_become_one_chunk_with_the_same_aggregate(mode: str) -> None:
+    # A proxy that buffers the whole stream delivers every event in one read: one LangChain chunk carries it
+    # all (framework overhead once, not per event), and the aggregate equals the per-event one.
+    words = [f"w{i} " for i in range(200)]
+    chunks = [stream_chunk({"role": "assistant", "content": ""})]
+    chunks += [stream_chunk({"content": w}) for w in words[:-1]]
+    chunks.append(stream_chunk({"content": words[-1]}, finish_reason="stop", usage=USAGE))
+
+    def respond(body: dict[str, Any], request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(chunks))
+
+    recorder = Recorder(respond)
+    llm = ChatMistralLCA(api_token=TOKEN, **recorder.clients())
+    pieces = await stream(llm, mode, "count")
+    assert len([p for p in pieces if p.content]) < 10
+    full = aggregate(pieces)
+    assert full.content == "".join(words)
+    assert full.usage_metadata is not None
+    assert full.usage_metadata["total_tokens"] == USAGE["total_tokens"]
+    assert sum(1 for p in pieces if p.usage_metadata) == 1

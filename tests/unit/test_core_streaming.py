@@ -229,3 +229,24 @@ async def test_parallel_tool_calls_arrive_whole(make_client: Any) -> None:
     assert (
         await call(make_client(lambda r: httpx.Response(200, json=envelope(chat_result()))), "models.list") is not None
     )
+
+
+async def test_batches_hand_over_each_read_together(make_client: Any) -> None:
+    data = sse(chunk("", role="assistant"), chunk("a"), chunk("b"), chunk("c", finish="stop", usage=USAGE))
+    client = make_client(lambda r: sse_response(data, size=len(data)))  # the proxy buffered it: one read
+    stream = client.chat.stream(model="m", messages=MESSAGES)
+    batches = await collect(stream.batches())
+    assert [len(b) for b in batches] == [4]
+    split = make_client(lambda r: sse_response(data, size=3)).chat.stream(model="m", messages=MESSAGES)
+    assert sum(len(b) for b in await collect(split.batches())) == 4
+
+
+def test_line_splitter_handles_every_terminator_across_reads() -> None:
+    from mistral_lca._sse import LineSplitter
+
+    splitter = LineSplitter()
+    pieces = ["data: a\r", "\ndata: b\rdata: c\n", "\n", "data: d"]
+    lines = [line for piece in pieces for line in splitter.split(piece)]
+    assert lines == ["data: a", "data: b", "data: c", ""]
+    assert splitter.finish() == ["data: d"]
+    assert splitter.finish() == []
