@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import sys
 from array import array
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from typing_extensions import Required, TypedDict
@@ -39,8 +39,7 @@ def decode_base64_embedding(value: str, dtype: str = "float") -> list[float]:
         values.byteswap()
     if code != "f":
         return [float(x) for x in values]
-    floats: list[float] = values.tolist()
-    return floats
+    return cast("list[float]", values.tolist())
 
 
 class EmbeddingData(ResponseModel):
