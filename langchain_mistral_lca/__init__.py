@@ -5,13 +5,21 @@
 * :class:`MistralLCAFIM` — fill-in-the-middle code completion (Codestral)
 * :class:`MistralAgentTool` — a stored Mistral agent as a tool
 * :class:`MistralOCRLoader`, :class:`MistralTranscriptionLoader` — documents from OCR and speech-to-text
+
+Each class is imported on first use, so ``from langchain_mistral_lca import ChatMistralLCA`` does not load the
+loaders, the tools or the FIM model.
 """
 
-from .chat_models import ChatMistralLCA
-from .document_loaders import MistralOCRLoader, MistralTranscriptionLoader
-from .embeddings import MistralLCAEmbeddings
-from .llms import MistralLCAFIM
-from .tools import MistralAgentTool
+from typing import TYPE_CHECKING
+
+from mistral_lca._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .chat_models import ChatMistralLCA
+    from .document_loaders import MistralOCRLoader, MistralTranscriptionLoader
+    from .embeddings import MistralLCAEmbeddings
+    from .llms import MistralLCAFIM
+    from .tools import MistralAgentTool
 
 __all__ = [
     "ChatMistralLCA",
@@ -21,3 +29,16 @@ __all__ = [
     "MistralOCRLoader",
     "MistralTranscriptionLoader",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "ChatMistralLCA": ".chat_models",
+        "MistralAgentTool": ".tools",
+        "MistralLCAEmbeddings": ".embeddings",
+        "MistralLCAFIM": ".llms",
+        "MistralOCRLoader": ".document_loaders",
+        "MistralTranscriptionLoader": ".document_loaders",
+    },
+    globals(),
+)

@@ -4,12 +4,19 @@
 * :class:`MistralLCAEmbedding`: embeddings.
 * :class:`MistralAgentTool` / :class:`MistralAgentToolSpec`: Mistral agents as tools.
 * :class:`MistralOCRReader` / :class:`MistralTranscriptionReader`: OCR and audio readers.
+
+Each class is imported on first use.
 """
 
-from .embedding import MistralLCAEmbedding
-from .llm import MistralLCA
-from .readers import MistralOCRReader, MistralTranscriptionReader
-from .tools import MistralAgentTool, MistralAgentToolSpec
+from typing import TYPE_CHECKING
+
+from mistral_lca._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .embedding import MistralLCAEmbedding
+    from .llm import MistralLCA
+    from .readers import MistralOCRReader, MistralTranscriptionReader
+    from .tools import MistralAgentTool, MistralAgentToolSpec
 
 __all__ = [
     "MistralAgentTool",
@@ -19,3 +26,16 @@ __all__ = [
     "MistralOCRReader",
     "MistralTranscriptionReader",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "MistralAgentTool": ".tools",
+        "MistralAgentToolSpec": ".tools",
+        "MistralLCA": ".llm",
+        "MistralLCAEmbedding": ".embedding",
+        "MistralOCRReader": ".readers",
+        "MistralTranscriptionReader": ".readers",
+    },
+    globals(),
+)

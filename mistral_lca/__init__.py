@@ -1,6 +1,6 @@
 """mistral-lca: the Mistral AI API through LowCodeAPI, for plain Python, LangChain and LlamaIndex."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import (
     APIConnectionError,
@@ -25,6 +25,7 @@ from ._errors import (
     ValidationDetail,
 )
 from ._headers import ResponseHeaders
+from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -49,16 +50,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mistral_lca' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "DEFAULT_BASE_URL",
