@@ -18,9 +18,12 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import Field
+from typing_extensions import Unpack
 
+from mistral_lca.batching import BatchRequestError, BatchWaitOptions, results_or_raise
 from mistral_lca.completion_merge import merge_completion_chunks
 from mistral_lca.embedding_batches import estimate_tokens
+from mistral_lca.types.chat import ChatCompletionResponse
 
 from ._concurrency import ConcurrencyLimit
 from ._messages import convert_messages
@@ -259,6 +262,54 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
             return []
         capped = self._capped(config, len(inputs))
         return await super().abatch(inputs, capped, return_exceptions=return_exceptions, **kwargs)
+
+    # ------------------------------------------------------------------------- opt-in: the batch API
+
+    def _batch_api_requests(self, inputs: Sequence[LanguageModelInput], stop: list[str] | None) -> list[dict[str, Any]]:
+        """One chat request per input, built exactly as ``invoke`` builds it."""
+        return [self._request(self._convert_input(item).to_messages(), stop) for item in inputs]
+
+    def _batch_api_replies(
+        self, responses: list[ChatCompletionResponse | BatchRequestError]
+    ) -> list[AIMessage | Exception]:
+        return [item if isinstance(item, Exception) else message_from_response(item, self.model) for item in responses]
+
+    def batch_via_api(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        stop: list[str] | None = None,
+        return_exceptions: bool = False,
+        **wait_options: Unpack[BatchWaitOptions],
+    ) -> list[AIMessage | Exception]:
+        """Answer many inputs as one batch job (``client.batch.run_chat``): for large workloads.
+
+        Replies come back in input order, shaped as ``invoke`` returns them (same request building, same
+        mapping), once the job ends (``poll_interval``, ``max_poll_interval``, ``timeout`` ...). Sent: the model,
+        the sampling fields, ``model_kwargs`` and ``stop``; arguments bound with ``bind``/``bind_tools`` are
+        not (put tools in ``model_kwargs``). No callbacks run. A failed request raises its
+        :class:`~mistral_lca.batching.BatchRequestError`, or with ``return_exceptions=True`` stands in its place.
+        """
+        if not inputs:
+            return []
+        requests = self._batch_api_requests(inputs, stop)
+        results = self.client.batch.run_chat(requests, model=self.model, **wait_options)
+        return self._batch_api_replies(results_or_raise(results, return_exceptions=return_exceptions))
+
+    async def abatch_via_api(
+        self,
+        inputs: Sequence[LanguageModelInput],
+        *,
+        stop: list[str] | None = None,
+        return_exceptions: bool = False,
+        **wait_options: Unpack[BatchWaitOptions],
+    ) -> list[AIMessage | Exception]:
+        """Native async :meth:`batch_via_api`."""
+        if not inputs:
+            return []
+        requests = self._batch_api_requests(inputs, stop)
+        results = await self.async_client.batch.run_chat(requests, model=self.model, **wait_options)
+        return self._batch_api_replies(results_or_raise(results, return_exceptions=return_exceptions))
 
     # --------------------------------------------------------------------------------------------- tools
 

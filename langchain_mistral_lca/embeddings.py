@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import Field
+from typing_extensions import Unpack
 
 from mistral_lca import BadRequestError
+from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, map_threads, plan_batches, split_batch
 from mistral_lca.types.embeddings import EmbeddingResponse
 
@@ -53,13 +55,13 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
     max_concurrent_requests: int = Field(default=8, ge=1)
     """Requests in flight at once from this instance (sync threads and each event loop)."""
 
+    def _options(self) -> dict[str, Any]:
+        """The vector options that are set (``output_dimension``, ``output_dtype``, ``encoding_format``)."""
+        names = ("output_dimension", "output_dtype", "encoding_format")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
     def _request(self, texts: list[str]) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": self.model, "inputs": texts}
-        for name in ("output_dimension", "output_dtype", "encoding_format"):
-            value = getattr(self, name)
-            if value is not None:
-                params[name] = value
-        return params
+        return {"model": self.model, "inputs": texts, **self._options()}
 
     def _batches(self, texts: list[str]) -> list[Batch]:
         return plan_batches(texts, max_inputs=self.max_batch_size, max_tokens=self.max_batch_tokens)
@@ -114,6 +116,36 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
 
     async def aembed_query(self, text: str) -> list[float]:
         return (await self.aembed_documents([text]))[0]
+
+    # ------------------------------------------------------------------------- opt-in: the batch API
+
+    def embed_documents_via_batch_api(
+        self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
+    ) -> list[list[float]]:
+        """:meth:`embed_documents` as one batch job (``client.batch.run_embeddings``): for large workloads.
+
+        Cheaper and not bound by this machine's rate limits, but it waits for the job (``poll_interval``,
+        ``max_poll_interval``, ``timeout`` ...). ``max_batch_size`` texts per request; the token budget is not
+        applied and a rejected request is not split. A failed request raises its
+        :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
+        """
+        if not texts:
+            return []
+        results = self.client.batch.run_embeddings(
+            list(texts), model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
+        )
+        return results_or_raise(results)
+
+    async def aembed_documents_via_batch_api(
+        self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
+    ) -> list[list[float]]:
+        """Native async :meth:`embed_documents_via_batch_api`."""
+        if not texts:
+            return []
+        results = await self.async_client.batch.run_embeddings(
+            list(texts), model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
+        )
+        return results_or_raise(results)
 
 
 def _in_order(count: int, results: list[list[tuple[int, list[float]]]]) -> list[list[float]]:

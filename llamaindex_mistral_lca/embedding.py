@@ -9,8 +9,10 @@ from llama_index.core.bridge.pydantic import Field
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent, EmbeddingStartEvent
 from llama_index_instrumentation import get_dispatcher
+from typing_extensions import Unpack
 
 from mistral_lca import BadRequestError
+from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, gather_limited, map_threads, plan_batches, split_batch
 
 from ._connection import ConnectionFields
@@ -74,13 +76,13 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
     def _workers(self) -> int:
         return self.num_workers or DEFAULT_CONCURRENCY
 
+    def _options(self) -> dict[str, Any]:
+        """The vector options that are set (``output_dimension``, ``output_dtype``, ``encoding_format``)."""
+        names = ("output_dimension", "output_dtype", "encoding_format")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
     def _params(self, texts: list[str]) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": self.model_name, "inputs": texts}
-        for name in ("output_dimension", "output_dtype", "encoding_format"):
-            value = getattr(self, name)
-            if value is not None:
-                params[name] = value
-        return params
+        return {"model": self.model_name, "inputs": texts, **self._options()}
 
     def _plan(self, texts: list[str]) -> list[Batch]:
         return plan_batches(texts, max_inputs=self.embed_batch_size, max_tokens=self.max_batch_tokens)
@@ -183,3 +185,41 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         if self.embeddings_cache is not None:
             return await self._aget_text_embeddings_cached(list(texts))
         return await self._aget_text_embeddings(list(texts))
+
+    # ------------------------------------------------------------------- opt-in: the batch API
+
+    def get_text_embeddings_via_batch_api(
+        self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
+    ) -> list[Embedding]:
+        """:meth:`get_text_embedding_batch` as one batch job (``client.batch.run_embeddings``): for large workloads.
+
+        Cheaper and not bound by this machine's rate limits, but it waits for the job (``poll_interval``,
+        ``max_poll_interval``, ``timeout`` ...). ``embed_batch_size`` texts per request; the token budget is not
+        applied, a rejected request is not split, no cache or events are used. A failed request raises its
+        :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
+        """
+        if not texts:
+            return []
+        results = self._connection.client.batch.run_embeddings(
+            list(texts),
+            model=self.model_name,
+            texts_per_request=self.embed_batch_size,
+            **self._options(),
+            **wait_options,
+        )
+        return results_or_raise(results)
+
+    async def aget_text_embeddings_via_batch_api(
+        self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
+    ) -> list[Embedding]:
+        """Native async :meth:`get_text_embeddings_via_batch_api`."""
+        if not texts:
+            return []
+        results = await self._connection.aclient.batch.run_embeddings(
+            list(texts),
+            model=self.model_name,
+            texts_per_request=self.embed_batch_size,
+            **self._options(),
+            **wait_options,
+        )
+        return results_or_raise(results)

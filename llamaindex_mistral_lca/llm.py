@@ -35,6 +35,10 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
+from typing_extensions import Unpack
+
+from mistral_lca.batching import BatchRequestError, BatchWaitOptions, results_or_raise
+from mistral_lca.types.chat import ChatCompletionResponse
 
 from ._connection import ConnectionFields
 from ._messages import resolve_tool_choice, to_mistral_messages, to_mistral_tools
@@ -242,6 +246,52 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
     @llm_completion_callback()
     async def astream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseAsyncGen:
         return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # ------------------------------------------------------------------------------------------ opt-in: batch API
+
+    def _batch_api_replies(
+        self, requests: list[dict[str, Any]], responses: list[ChatCompletionResponse | BatchRequestError]
+    ) -> list[ChatResponse | Exception]:
+        return [
+            item
+            if isinstance(item, Exception)
+            else to_chat_response(item, single_tool_call=params.get("parallel_tool_calls") is False)
+            for params, item in zip(requests, responses, strict=True)
+        ]
+
+    def chat_via_batch_api(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        return_exceptions: bool = False,
+        **wait_options: Unpack[BatchWaitOptions],
+    ) -> list[ChatResponse | Exception]:
+        """Answer many conversations as one batch job (``client.batch.run_chat``): for large workloads.
+
+        Replies come back in input order, shaped as ``chat`` returns them (same request building and mapping),
+        once the job ends (``poll_interval``, ``max_poll_interval``, ``timeout`` ...). No callbacks or events run.
+        A failed request raises its :class:`~mistral_lca.batching.BatchRequestError`, or with
+        ``return_exceptions=True`` stands in its place.
+        """
+        if not conversations:
+            return []
+        requests = [self._chat_params(messages, {}) for messages in conversations]
+        results = self._connection.client.batch.run_chat(requests, model=self.model, **wait_options)
+        return self._batch_api_replies(requests, results_or_raise(results, return_exceptions=return_exceptions))
+
+    async def achat_via_batch_api(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        return_exceptions: bool = False,
+        **wait_options: Unpack[BatchWaitOptions],
+    ) -> list[ChatResponse | Exception]:
+        """Native async :meth:`chat_via_batch_api`."""
+        if not conversations:
+            return []
+        requests = [self._chat_params(messages, {}) for messages in conversations]
+        results = await self._connection.aclient.batch.run_chat(requests, model=self.model, **wait_options)
+        return self._batch_api_replies(requests, results_or_raise(results, return_exceptions=return_exceptions))
 
     # ------------------------------------------------------------------------------------------ tool calling
 

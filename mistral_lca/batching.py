@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
 
 from ._errors import InvalidRequestError, MistralLCAError
 from ._json import dumps, loads
+from .embedding_batches import plan_batches
+from .jobs import OnChange
 from .resources.chat import chat_body
 from .resources.embeddings import embeddings_body
-from .types.batch import BatchJobOutput
+from .types.batch import BatchJob, BatchJobOutput
 from .types.chat import ChatCompletionResponse
 from .types.embeddings import EmbeddingResponse
 
@@ -29,11 +31,13 @@ __all__ = [
     "BatchPlan",
     "BatchRequestError",
     "BatchResult",
+    "BatchWaitOptions",
     "chat_plan",
     "embeddings_plan",
     "encode_jsonl",
     "parse_jsonl",
     "raw_plan",
+    "results_or_raise",
 ]
 
 T = TypeVar("T")
@@ -78,6 +82,40 @@ class BatchResult(Generic[T]):
             error = self.error or BatchItemError("no response")
             raise BatchRequestError(f"batch request {self.index} failed: {error.message}", error=error)
         return self.response
+
+
+class BatchWaitOptions(TypedDict, total=False):
+    """The keyword options of ``client.batch.run*`` besides the requests: how to wait, and the job's settings."""
+
+    timeout: float | None
+    """Seconds to wait for the job in total (``None``: no limit)."""
+    poll_interval: float
+    max_poll_interval: float
+    on_change: OnChange[BatchJob] | None
+    job_metadata: Mapping[str, str] | None
+    timeout_hours: int | None
+
+
+@overload
+def results_or_raise(results: Sequence[BatchResult[T]], *, return_exceptions: Literal[False] = False) -> list[T]: ...
+
+
+@overload
+def results_or_raise(results: Sequence[BatchResult[T]], *, return_exceptions: bool) -> list[T | BatchRequestError]: ...
+
+
+def results_or_raise(results: Sequence[BatchResult[T]], *, return_exceptions: bool = False) -> list[Any]:
+    """Each result's response, in order. A failed request raises its :class:`BatchRequestError` (the first
+    failure wins), or with ``return_exceptions=True`` stands in its place in the list."""
+    out: list[Any] = []
+    for result in results:
+        try:
+            out.append(result.unwrap())
+        except BatchRequestError as error:
+            if not return_exceptions:
+                raise
+            out.append(error)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ JSONL codec
@@ -231,16 +269,25 @@ def chat_plan(
 
 
 def embeddings_plan(
-    texts: Sequence[str], *, model: str, texts_per_request: int = 64, **options: Any
+    texts: Sequence[str],
+    *,
+    model: str,
+    texts_per_request: int = 64,
+    max_tokens_per_request: int = 16_000,
+    **options: Any,
 ) -> BatchPlan[list[float]]:
-    """Group ``texts`` into embedding requests; results come back one per text (its vector)."""
+    """Group ``texts`` into embedding requests (by count and estimated tokens, as the adapters do live);
+    results come back one per text (its vector)."""
     if isinstance(texts, str):
         raise InvalidRequestError("Invalid batch request: texts must be a list of strings, not one string")
     if not texts:
         raise InvalidRequestError("Invalid batch request: texts must not be empty")
     if not isinstance(texts_per_request, int) or texts_per_request < 1:
         raise InvalidRequestError(f"texts_per_request must be a positive integer, got {texts_per_request!r}")
-    groups = [list(texts[i : i + texts_per_request]) for i in range(0, len(texts), texts_per_request)]
+    if not isinstance(max_tokens_per_request, int) or max_tokens_per_request < 1:
+        raise InvalidRequestError(f"max_tokens_per_request must be a positive integer, got {max_tokens_per_request!r}")
+    planned = plan_batches(texts, max_inputs=texts_per_request, max_tokens=max_tokens_per_request)
+    groups = [[texts[i] for i in positions] for positions in planned]
     bodies = [
         _strip_model(embeddings_body({**options, "model": model, "inputs": group}), model, index)
         for index, group in enumerate(groups)
