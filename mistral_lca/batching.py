@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
+from typing import Any, Generic, Literal, TypedDict, TypeVar, cast, overload
 
 from ._errors import InvalidRequestError, MistralLCAError
 from ._json import dumps, loads
@@ -38,6 +38,7 @@ __all__ = [
     "parse_jsonl",
     "raw_plan",
     "results_or_raise",
+    "split_wait_options",
 ]
 
 T = TypeVar("T")
@@ -94,6 +95,16 @@ class BatchWaitOptions(TypedDict, total=False):
     on_change: OnChange[BatchJob] | None
     job_metadata: Mapping[str, str] | None
     timeout_hours: int | None
+
+
+_WAIT_KEYS = frozenset(BatchWaitOptions.__annotations__)
+
+
+def split_wait_options(params: Mapping[str, Any]) -> tuple[BatchWaitOptions, dict[str, Any]]:
+    """``params`` split into the wait/job options of ``client.batch.run`` and everything else."""
+    wait: dict[str, Any] = {k: v for k, v in params.items() if k in _WAIT_KEYS}
+    rest = {k: v for k, v in params.items() if k not in _WAIT_KEYS}
+    return cast(BatchWaitOptions, wait), rest
 
 
 @overload

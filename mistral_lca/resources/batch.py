@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from .._errors import InvalidRequestError
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
-from ..batching import BatchPlan, BatchResult, chat_plan, embeddings_plan, parse_jsonl
+from ..batching import BatchPlan, BatchResult, chat_plan, embeddings_plan, parse_jsonl, split_wait_options
 from ..jobs import BATCH_JOBS, JobPoller, OnChange, async_wait_for_job, wait_for_job
 from ..types.batch import (
     BatchJob,
@@ -337,58 +337,26 @@ class Batch(SyncResource):
         return plan.results(self.jobs.results(job))
 
     def run_chat(
-        self,
-        requests: Sequence[Mapping[str, Any] | Sequence[Mapping[str, Any]]],
-        *,
-        model: str,
-        timeout: float | None = None,
-        poll_interval: float = 5.0,
-        max_poll_interval: float = 60.0,
-        on_change: OnChange[BatchJob] | None = None,
-        job_metadata: Mapping[str, str] | None = None,
-        timeout_hours: int | None = None,
-        **common: Any,
+        self, requests: Sequence[Mapping[str, Any] | Sequence[Mapping[str, Any]]], *, model: str, **params: Any
     ) -> builtins.list[BatchResult[ChatCompletionResponse]]:
         """Run chat completions through the batch API; ``requests`` are chat parameters or message lists.
 
-        ``common`` chat parameters (``temperature=...``) apply to every request that does not set them.
+        ``params`` are :class:`~mistral_lca.batching.BatchWaitOptions` (how to wait) and common chat parameters
+        (``temperature=...``) that apply to every request that does not set them.
         """
-        plan = chat_plan(requests, model=model, **common)
-        return self.run(
-            plan,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_change=on_change,
-            job_metadata=job_metadata,
-            timeout_hours=timeout_hours,
-        )
+        wait, common = split_wait_options(params)
+        return self.run(chat_plan(requests, model=model, **common), **wait)
 
     def run_embeddings(
-        self,
-        texts: Sequence[str],
-        *,
-        model: str,
-        texts_per_request: int = 64,
-        timeout: float | None = None,
-        poll_interval: float = 5.0,
-        max_poll_interval: float = 60.0,
-        on_change: OnChange[BatchJob] | None = None,
-        job_metadata: Mapping[str, str] | None = None,
-        timeout_hours: int | None = None,
-        **options: Any,
+        self, texts: Sequence[str], *, model: str, **params: Any
     ) -> builtins.list[BatchResult[builtins.list[float]]]:
-        """Embed ``texts`` through the batch API; one result (the vector) per text, in order."""
-        plan = embeddings_plan(texts, model=model, texts_per_request=texts_per_request, **options)
-        return self.run(
-            plan,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_change=on_change,
-            job_metadata=job_metadata,
-            timeout_hours=timeout_hours,
-        )
+        """Embed ``texts`` through the batch API; one result (the vector) per text, in order.
+
+        ``params``: :class:`~mistral_lca.batching.BatchWaitOptions`, ``texts_per_request``,
+        ``max_tokens_per_request`` and embedding options (``output_dimension``, ...).
+        """
+        wait, options = split_wait_options(params)
+        return self.run(embeddings_plan(texts, model=model, **options), **wait)
 
 
 class AsyncBatch(AsyncResource):
@@ -422,52 +390,15 @@ class AsyncBatch(AsyncResource):
         return plan.results(await self.jobs.results(job))
 
     async def run_chat(
-        self,
-        requests: Sequence[Mapping[str, Any] | Sequence[Mapping[str, Any]]],
-        *,
-        model: str,
-        timeout: float | None = None,
-        poll_interval: float = 5.0,
-        max_poll_interval: float = 60.0,
-        on_change: OnChange[BatchJob] | None = None,
-        job_metadata: Mapping[str, str] | None = None,
-        timeout_hours: int | None = None,
-        **common: Any,
+        self, requests: Sequence[Mapping[str, Any] | Sequence[Mapping[str, Any]]], *, model: str, **params: Any
     ) -> builtins.list[BatchResult[ChatCompletionResponse]]:
-        """Run chat completions through the batch API; ``requests`` are chat parameters or message lists."""
-        plan = chat_plan(requests, model=model, **common)
-        return await self.run(
-            plan,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_change=on_change,
-            job_metadata=job_metadata,
-            timeout_hours=timeout_hours,
-        )
+        """Run chat completions through the batch API (see the sync ``run_chat``)."""
+        wait, common = split_wait_options(params)
+        return await self.run(chat_plan(requests, model=model, **common), **wait)
 
     async def run_embeddings(
-        self,
-        texts: Sequence[str],
-        *,
-        model: str,
-        texts_per_request: int = 64,
-        timeout: float | None = None,
-        poll_interval: float = 5.0,
-        max_poll_interval: float = 60.0,
-        on_change: OnChange[BatchJob] | None = None,
-        job_metadata: Mapping[str, str] | None = None,
-        timeout_hours: int | None = None,
-        **options: Any,
+        self, texts: Sequence[str], *, model: str, **params: Any
     ) -> builtins.list[BatchResult[builtins.list[float]]]:
-        """Embed ``texts`` through the batch API; one result (the vector) per text, in order."""
-        plan = embeddings_plan(texts, model=model, texts_per_request=texts_per_request, **options)
-        return await self.run(
-            plan,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_change=on_change,
-            job_metadata=job_metadata,
-            timeout_hours=timeout_hours,
-        )
+        """Embed ``texts`` through the batch API (see the sync ``run_embeddings``)."""
+        wait, options = split_wait_options(params)
+        return await self.run(embeddings_plan(texts, model=model, **options), **wait)
