@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl
 import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from ._config import ClientConfig
+from ._download import check_status, part_path, unwrap_file_content, write_all
 from ._errors import APIStatusError, MistralLCAError, StreamError
 from ._headers import ResponseHeaders
 from ._operation import Operation, StreamingOperation
-from ._request import build_request, redacted_url
+from ._request import RequestSpec, build_request, redacted_url
 from ._response import Decoded, decode_body, is_json_content_type, transport_error
 from ._retry import RetryPolicy
 from ._sse import StreamState
@@ -212,6 +215,37 @@ class SyncSender(_SenderBase):
             self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
             retries += 1
 
+    def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
+        """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
+        target = Path(path)
+        part = part_path(target)
+        retries = 0
+        while True:
+            request = build_request(self.config, spec)
+            started = time.perf_counter()
+            try:
+                with self.slot():
+                    response = self.http.send(request, stream=True)
+                    try:
+                        _log_response(request, response, started)
+                        content_type = response.headers.get("content-type")
+                        if response.status_code >= 400 or is_json_content_type(content_type):
+                            body = response.read()
+                            check_status(response, body)
+                            write_all(part, [unwrap_file_content(body, content_type)])
+                        else:
+                            write_all(part, response.iter_bytes())
+                    finally:
+                        response.close()
+                os.replace(part, target)
+                return target
+            except (httpx.HTTPError, APIStatusError) as exc:
+                error = _as_error(exc, request)
+            finally:
+                part.unlink(missing_ok=True)
+            self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
+            retries += 1
+
 
 class AsyncSender(_SenderBase):
     """Runs operations on an ``httpx.AsyncClient`` (the caller's, or one we own, built on first use)."""
@@ -316,4 +350,37 @@ class AsyncSender(_SenderBase):
             if state.delivered:
                 raise _interrupted(error, state.delivered) from error
             await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+            retries += 1
+
+    async def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
+        """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
+        target = Path(path)
+        part = part_path(target)
+        retries = 0
+        while True:
+            request = build_request(self.config, spec)
+            started = time.perf_counter()
+            try:
+                async with self.slot():
+                    response = await self.http.send(request, stream=True)
+                    try:
+                        _log_response(request, response, started)
+                        content_type = response.headers.get("content-type")
+                        if response.status_code >= 400 or is_json_content_type(content_type):
+                            body = await response.aread()
+                            check_status(response, body)
+                            write_all(part, [unwrap_file_content(body, content_type)])
+                        else:
+                            with part.open("wb") as out:
+                                async for chunk in response.aiter_bytes():
+                                    out.write(chunk)
+                    finally:
+                        await response.aclose()
+                os.replace(part, target)
+                return target
+            except (httpx.HTTPError, APIStatusError) as exc:
+                error = _as_error(exc, request)
+            finally:
+                part.unlink(missing_ok=True)
+            await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
             retries += 1

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._download import unwrap_file_content
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
 from .._response import Decoded
 from ..types.files import DeleteFileResponse, FileObject, FileUploadParams, ListFilesResponse, SignedURL
 from ._base import AsyncResource, SyncResource
 from ._common import query, require_id
-from ._download import async_download_to, download_to, unwrap_file_content
 from ._uploads import FileInput, multipart, upload_source
 
 __all__ = [
@@ -165,7 +165,7 @@ class Files(SyncResource):
 
     def download_to(self, file_id: str, path: str | os.PathLike[str]) -> Path:
         """Stream the file's content to ``path`` (written to ``path.part``, renamed when complete)."""
-        return download_to(self._sender, download_operation(file_id).spec, path)
+        return self._sender.download_to(download_operation(file_id).spec, path)
 
     def get_signed_url(self, file_id: str, *, expiry: int | None = None) -> SignedURL:
         return self._run(signed_url_operation(file_id, expiry=expiry))
@@ -231,7 +231,7 @@ class AsyncFiles(AsyncResource):
 
     async def download_to(self, file_id: str, path: str | os.PathLike[str]) -> Path:
         """Stream the file's content to ``path`` (written to ``path.part``, renamed when complete)."""
-        return await async_download_to(self._sender, download_operation(file_id).spec, path)
+        return await self._sender.download_to(download_operation(file_id).spec, path)
 
     async def get_signed_url(self, file_id: str, *, expiry: int | None = None) -> SignedURL:
         return await self._run(signed_url_operation(file_id, expiry=expiry))
