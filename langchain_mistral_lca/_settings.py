@@ -9,7 +9,6 @@ model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_AP
 from __future__ import annotations
 
 import threading
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -19,16 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
 from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+from mistral_lca.closing import ClosingContext
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ["ConnectionSettings", "ModelKwargs"]
 
 _BUILD_LOCK = threading.Lock()
 
 
-class ConnectionSettings(BaseModel):
+class ConnectionSettings(ClosingContext, BaseModel):
     """How to reach Mistral through LowCodeAPI. Mixed into every class of this package."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=())
@@ -135,22 +135,6 @@ class ConnectionSettings(BaseModel):
         if self._async_client is not None:
             await self._async_client.close()
         self.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
 
 class ModelKwargs(BaseModel):

@@ -8,7 +8,6 @@ inside :class:`LCAConnection` (a private attribute), validated at construction (
 from __future__ import annotations
 
 import threading
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -17,9 +16,10 @@ from pydantic import SecretStr
 
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
 from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
+from mistral_lca.closing import ClosingContext
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = ["DEFAULT_MAX_CONCURRENT_REQUESTS", "ClosesConnection", "ConnectionFields", "LCAConnection"]
 
@@ -136,7 +136,7 @@ class LCAConnection:
         return self.__copy__()
 
 
-class ClosesConnection:
+class ClosesConnection(ClosingContext):
     """Mixin: ``close()`` / ``aclose()`` and ``with`` / ``async with`` for objects holding an :class:`LCAConnection`."""
 
     __slots__ = ()
@@ -151,22 +151,6 @@ class ClosesConnection:
     async def aclose(self) -> None:
         """Close the asynchronous and synchronous connection pools. Caller-supplied httpx clients are left open."""
         await self._connection.aclose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
 
 class ConnectionFields(ClosesConnection, BaseModel):
