@@ -6,7 +6,7 @@
 
 try:
     import langchain.agents.middleware.types  # noqa: F401  (the import this package cannot work without)
-except ImportError as error:  # pragma: no cover - exercised by a test that hides langchain
+except ImportError as error:  # a test hides langchain to exercise this
     raise ImportError(
         "langchain_mistral_lca.middleware needs the `langchain` package (1.0 or later), which provides "
         "create_agent and its middleware: pip install 'langchain>=1.0'. The rest of langchain_mistral_lca "
