@@ -40,6 +40,7 @@ __all__ = [
     "ModerationPolicy",
     "ViolationStage",
     "checked_template",
+    "final_tool_checks",
     "input_checks",
     "moderation_inputs",
     "output_checks",
@@ -218,6 +219,13 @@ def input_checks(
     return _checks(messages, targets)
 
 
+def final_tool_checks(messages: Sequence[AnyMessage]) -> list[ModerationCheck]:
+    """The tool results an agent ended on, which no model call came after (a ``return_direct`` tool)."""
+    if not messages or not isinstance(messages[-1], ToolMessage):
+        return []
+    return input_checks(messages, check_input=False, check_tool_results=True)
+
+
 def output_checks(messages: Sequence[AnyMessage]) -> list[ModerationCheck]:
     """The model's latest answer, when it has text (tool calls alone are not judged)."""
     index = _last_ai_index(messages)
@@ -277,6 +285,8 @@ class ModerationPolicy:
         messages: Sequence[AnyMessage],
         checks: Sequence[ModerationCheck],
         results: Sequence[ModerationObject],
+        *,
+        ending: bool = False,
     ) -> dict[str, Any] | None:
         """The agent-state update for these verdicts (``None``: nothing flagged), or raise for ``"error"``.
 
@@ -284,6 +294,7 @@ class ModerationPolicy:
         final answer; for a flagged model answer, that message takes the answer's place (same id), so the
         flagged text is not kept and a checkpointed conversation can go on. ``replace`` swaps the content of
         every flagged message for its violation message (same id: the state reducer replaces it in place).
+        ``ending``: the agent is already ending (``after_agent``), so ``end`` adds its message without a jump.
         """
         if len(results) != len(checks):
             raise ResponseDecodeError(
@@ -301,6 +312,7 @@ class ModerationPolicy:
             original = messages[check.index]
             if self.exit_behavior == "end":
                 answer_id = original.id if check.stage == "output" else None
-                return {"jump_to": "end", "messages": [AIMessage(content=text, id=answer_id)]}
+                verdict: dict[str, Any] = {"messages": [AIMessage(content=text, id=answer_id)]}
+                return verdict if ending else {"jump_to": "end", **verdict}
             replaced.append(original.model_copy(update={"content": text}))
         return {"messages": replaced} if replaced else None

@@ -19,6 +19,7 @@ from ._moderation_checks import (
     ModerationCheck,
     ModerationPolicy,
     checked_template,
+    final_tool_checks,
     input_checks,
     moderation_inputs,
     output_checks,
@@ -71,8 +72,9 @@ class MistralModerationMiddleware(ClosingContext, AgentMiddleware[AgentState[Any
     (or ``with`` / ``async with``) release its connections.
 
     Only text is judged. A streamed answer reaches the stream before it is judged: with ``"end"`` or
-    ``"replace"`` the agent's final state holds the verdict. A moderation request that fails raises (the agent
-    does not go on unmoderated).
+    ``"replace"`` the agent's final state holds the verdict. Tool results are judged before the model reads
+    them, and the results of a ``return_direct`` tool (which end the agent) when the agent ends. A moderation
+    request that fails raises (the agent does not go on unmoderated).
     """
 
     def __init__(
@@ -148,6 +150,18 @@ class MistralModerationMiddleware(ClosingContext, AgentMiddleware[AgentState[Any
         messages = state["messages"]
         checks = output_checks(messages) if self.check_output else []
         return self._policy.apply(messages, checks, await self._amoderate(checks))
+
+    def after_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        """Judge the tool results the agent ended on (a ``return_direct`` tool: no model call comes after it)."""
+        messages = state["messages"]
+        checks = final_tool_checks(messages) if self.check_tool_results else []
+        return self._policy.apply(messages, checks, self._moderate(checks), ending=True)
+
+    async def aafter_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        """Async :meth:`after_agent`."""
+        messages = state["messages"]
+        checks = final_tool_checks(messages) if self.check_tool_results else []
+        return self._policy.apply(messages, checks, await self._amoderate(checks), ending=True)
 
     # ------------------------------------------------------------------------------------------- sending
 

@@ -46,6 +46,12 @@ def weather(city: str) -> str:
     return f"Sunny in {city}."
 
 
+@tool(return_direct=True)
+def bulletin(topic: str) -> str:
+    """The news bulletin about a place, shown to the user as is."""
+    return f"Rebels plan an attack near {topic}."
+
+
 class ScriptedChat(GenericFakeChatModel):
     """A chat model that answers from a script and accepts tools (create_agent binds them)."""
 
@@ -152,6 +158,29 @@ async def test_every_exit_behavior_at_every_stage(
         assert texts[2:] == [expected, f"Based on the tool results: {expected}"]
         assert "attack" not in str(server.requests_to(COMPLETIONS)[-1].json)
     assert len(moderation_bodies(server)) == 1
+
+
+@pytest.mark.parametrize("behavior", ["end", "replace", "error"])
+async def test_results_of_a_return_direct_tool_are_judged_when_the_agent_ends(
+    server: FakeLowCodeAPI, conn: dict[str, Any], mode: str, behavior: Any
+) -> None:
+    middleware = MistralModerationMiddleware(check_tool_results=True, exit_behavior=behavior, **conn)
+    agent = create_agent(ChatMistralLCA(**conn), tools=[bulletin], middleware=[middleware])
+    if behavior == "error":
+        with pytest.raises(MistralModerationError) as caught:
+            await run(agent, mode, "Use bulletin for 'Paris'.")
+        assert (caught.value.stage, caught.value.content) == ("tool", "Rebels plan an attack near Paris.")
+        return
+    messages = await run(agent, mode, "Use bulletin for 'Paris'.")
+    assert server.count(COMPLETIONS) == 1  # the tool's result ends the agent: no model call reads it
+    if behavior == "end":
+        assert kinds(messages) == ["HumanMessage", "AIMessage", "ToolMessage", "AIMessage"]
+        assert [m.text for m in messages[2:]] == ["Rebels plan an attack near Paris.", VIOLENCE]
+    else:
+        assert kinds(messages) == ["HumanMessage", "AIMessage", "ToolMessage"] and messages[-1].text == VIOLENCE
+    user, tool_result = moderation_bodies(server)  # the text-less tool call is not judged
+    assert user["input"] == [{"role": "user", "content": "Use bulletin for 'Paris'."}]
+    assert tool_result["input"][-1]["content"] == "Rebels plan an attack near Paris."
 
 
 async def test_sync_agents_use_the_sync_hooks_and_async_agents_the_async_ones(conn: dict[str, Any], mode: str) -> None:

@@ -17,6 +17,7 @@ from langchain_mistral_lca.middleware._moderation_checks import (
     ModerationCheck,
     ModerationPolicy,
     checked_template,
+    final_tool_checks,
     input_checks,
     moderation_inputs,
     output_checks,
@@ -27,6 +28,7 @@ from mistral_lca.types.classifiers import ModerationObject
 
 TOOL_ID = re.compile(r"^[A-Za-z0-9]{9}$")
 IMAGE = {"type": "image", "url": "https://example.com/cat.png"}
+VIOLENCE = "I can't help with that: it was flagged by moderation for violence and threats."
 
 
 def result(*flagged: str, scores: dict[str, float] | None = None) -> ModerationObject:
@@ -110,6 +112,13 @@ def test_tool_results_of_the_turn_each_end_their_own_conversation() -> None:
 def test_tool_results_only_when_asked() -> None:
     assert input_checks(tool_turn(), check_input=True, check_tool_results=False) == []
     assert len(input_checks(tool_turn(), check_input=False, check_tool_results=True)) == 2
+
+
+def test_final_tool_results_are_those_the_agent_ended_on() -> None:
+    messages = tool_turn()
+    assert [(c.stage, c.index) for c in final_tool_checks(messages)] == [("tool", 2), ("tool", 3)]
+    assert final_tool_checks([*messages, AIMessage("done")]) == []
+    assert final_tool_checks([]) == []
 
 
 def test_output_is_the_latest_answer_in_its_conversation() -> None:
@@ -213,6 +222,12 @@ def test_end_on_input_or_tool_keeps_the_message_and_appends_the_verdict(stage: s
     [verdict] = update["messages"]
     assert isinstance(verdict, AIMessage) and verdict.id is None and not verdict.tool_calls
     assert verdict.content == "I can't help with that: it was flagged by moderation for violence and threats."
+
+
+def test_end_when_the_agent_is_already_ending_adds_the_verdict_without_a_jump() -> None:
+    messages = [ToolMessage("I will hurt you", tool_call_id="abcDEF123", id="t")]
+    update = policy("end").apply(messages, [check_of(messages, "tool")], [result("violence_and_threats")], ending=True)
+    assert update is not None and "jump_to" not in update and update["messages"][0].text == VIOLENCE
 
 
 def test_end_on_output_takes_the_flagged_answers_place() -> None:
