@@ -5,6 +5,8 @@
 * :class:`MistralLCAFIM` — fill-in-the-middle code completion (Codestral)
 * :class:`MistralAgentTool` — a stored Mistral agent as a tool
 * :class:`MistralOCRLoader`, :class:`MistralTranscriptionLoader` — documents from OCR and speech-to-text
+* :mod:`langchain_mistral_lca.middleware` — agent middleware for ``create_agent`` (``MistralModerationMiddleware``;
+  needs the ``langchain`` package)
 
 Each class is imported on first use, so ``from langchain_mistral_lca import ChatMistralLCA`` does not load the
 loaders, the tools or the FIM model.

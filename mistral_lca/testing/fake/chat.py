@@ -57,7 +57,9 @@ __all__ = [
     "content_text",
     "handle_agents_completion",
     "handle_chat",
+    "role_error",
     "split_text",
+    "tool_id_error",
 ]
 
 CHAT_FIELDS = frozenset(
@@ -155,20 +157,8 @@ def content_text(content: Any) -> str:
     return str(content)
 
 
-def _validate_messages(messages: Any) -> ErrorReply | None:
-    if not isinstance(messages, list):
-        return validation_error(
-            [
-                {
-                    "type": "list_type",
-                    "loc": ["body", "messages"],
-                    "msg": "Input should be a valid list",
-                    "input": messages,
-                }
-            ]
-        )
-    if not messages:
-        return api_error(400, "Messages list cannot be empty", type_="invalid_request_message_order", code="3230")
+def role_error(messages: list[Any], loc: list[Any]) -> ErrorReply | None:
+    """The 422 Mistral answers when a message (at ``loc + [i]``) is not an object with a known ``role``."""
     for i, msg in enumerate(messages):
         role = msg.get("role") if isinstance(msg, dict) else None
         if role not in _ROLES:
@@ -176,7 +166,7 @@ def _validate_messages(messages: Any) -> ErrorReply | None:
                 [
                     {
                         "type": "union_tag_invalid",
-                        "loc": ["body", "messages", i],
+                        "loc": [*loc, i],
                         "msg": f"Input tag '{role}' found using 'role' does not match any of the expected tags: "
                         "'assistant', 'system', 'tool', 'user'",
                         "input": msg,
@@ -188,6 +178,11 @@ def _validate_messages(messages: Any) -> ErrorReply | None:
                     }
                 ]
             )
+    return None
+
+
+def tool_id_error(messages: list[dict[str, Any]]) -> ErrorReply | None:
+    """The 400 Mistral answers for a tool-call id that is not nine characters of ``[a-zA-Z0-9]``."""
     ids: list[str] = []
     for msg in messages:
         if msg["role"] == "assistant":
@@ -202,6 +197,26 @@ def _validate_messages(messages: Any) -> ErrorReply | None:
                 type_="invalid_function_call",
                 code="3280",
             )
+    return None
+
+
+def _validate_messages(messages: Any) -> ErrorReply | None:
+    if not isinstance(messages, list):
+        return validation_error(
+            [
+                {
+                    "type": "list_type",
+                    "loc": ["body", "messages"],
+                    "msg": "Input should be a valid list",
+                    "input": messages,
+                }
+            ]
+        )
+    if not messages:
+        return api_error(400, "Messages list cannot be empty", type_="invalid_request_message_order", code="3230")
+    error = role_error(messages, ["body", "messages"]) or tool_id_error(messages)
+    if error is not None:
+        return error
     for i, msg in enumerate(messages):
         calls = msg.get("tool_calls") if msg["role"] == "assistant" else None
         if calls:

@@ -1,11 +1,17 @@
-"""Moderations and classifications with deterministic, keyword-driven scores."""
+"""Moderations and classifications with deterministic, keyword-driven scores.
+
+Chat moderations judge the *last* message of each conversation, the others being its context (Mistral: "the
+model is trained to classify the last turn of a conversation given the conversational context"), so a flagged
+question does not flag the harmless answer that follows it. Their messages are checked like chat messages
+(known ``role`` tags, nine-character tool-call ids). Chat classifications score the whole conversation.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from .chat import content_text
+from .chat import content_text, role_error, tool_id_error
 from .replies import Call, ErrorReply, JsonReply, Reply, check_fields, json_object, validation_error
 from .state import FakeState
 
@@ -38,6 +44,20 @@ def _conversation_text(messages: list[Any]) -> str:
     return " ".join(content_text(m.get("content")) for m in messages if isinstance(m, dict))
 
 
+def _last_turn_text(messages: list[Any]) -> str:
+    last = messages[-1] if messages else None
+    return content_text(last.get("content")) if isinstance(last, dict) else ""
+
+
+def _message_error(convs: list[list[Any]], nested: bool) -> ErrorReply | None:
+    for index, conv in enumerate(convs):
+        error = role_error(conv, ["body", "input", index] if nested else ["body", "input"])
+        error = error or tool_id_error(conv)
+        if error is not None:
+            return error
+    return None
+
+
 def _conversations(raw: Any, instruct: bool) -> list[list[Any]] | None:
     """Conversations of a chat body: a list of messages or a list of lists; with ``instruct`` (classifications)
     also the spec's ``InstructRequest`` form, ``{"messages": [...]}`` or a list of those."""
@@ -61,8 +81,11 @@ def _texts(body: dict[str, Any], chat: bool, instruct: bool = False) -> list[str
             return items
     else:
         convs = _conversations(raw, instruct)
-        if convs is not None:
+        if convs is not None and instruct:
             return [_conversation_text(conv) for conv in convs]
+        if convs is not None:
+            error = _message_error(convs, nested=convs is raw)
+            return error if error is not None else [_last_turn_text(conv) for conv in convs]
     return validation_error(
         [
             {

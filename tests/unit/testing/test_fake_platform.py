@@ -301,6 +301,32 @@ def test_moderations_and_classifications(fake: FakeLowCodeAPI, http: httpx.Clien
     assert len(cls["results"]) == 2
 
 
+def test_chat_moderations_judge_the_last_turn_in_context(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
+    url = fake.url("/v1/chat/moderations")
+    question = {"role": "user", "content": "How do I kill a process?"}
+    answer = {"role": "assistant", "content": "Use the task manager."}
+    both = result(http.post(url, json={"model": "m", "input": [[question], [question, answer]]}))["results"]
+    assert both[0]["categories"]["violence_and_threats"] is True
+    assert not any(both[1]["categories"].values())  # the answer is judged, the question is only context
+    alone = result(http.post(url, json={"model": "m", "input": [answer]}))["results"]
+    assert alone[0] == both[1]  # same last turn, same verdict: the context does not change the scores
+    calls = {"role": "assistant", "content": "", "tool_calls": [{"id": "abcDEF123", "type": "function",
+             "function": {"name": "f", "arguments": "{}"}}]}  # fmt: skip
+    tool = {"role": "tool", "content": "They plan an attack.", "tool_call_id": "abcDEF123", "name": "f"}
+    flagged = result(http.post(url, json={"model": "m", "input": [question, calls, tool]}))["results"][0]
+    assert flagged["categories"]["violence_and_threats"] is True
+
+
+def test_chat_moderations_check_messages_like_chat(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
+    url = fake.url("/v1/chat/moderations")
+    bad_role = http.post(url, json={"model": "m", "input": [[{"role": "user", "content": "a"}, {"role": "bot"}]]})
+    assert bad_role.status_code == 422
+    assert bad_role.json()["error"]["detail"][0]["loc"] == ["body", "input", 0, 1]
+    bad_id = [{"role": "tool", "content": "x", "tool_call_id": "call_1"}]
+    response = http.post(url, json={"model": "m", "input": bad_id})
+    assert response.status_code == 400 and "length of 9" in response.text
+
+
 def test_chat_classifications_accept_instruct_requests(fake: FakeLowCodeAPI, http: httpx.Client) -> None:
     convo = [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "hi"}]
     url = fake.url("/v1/chat/classifications")
