@@ -135,6 +135,11 @@ class FilePart:
     def is_image(self) -> bool:
         return (self.mime_type or "").startswith("image/")
 
+    def fields(self) -> dict[str, Any]:
+        """The file's non-empty fields."""
+        values = {"file_id": self.file_id, "file_name": self.file_name, "file_type": self.file_type, "tool": self.tool}
+        return {key: value for key, value in values.items() if value is not None}
+
 
 @dataclass(slots=True)
 class ToolExecutionPart:

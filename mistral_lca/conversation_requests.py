@@ -4,8 +4,9 @@ Pure helpers shared by both framework adapters. An adapter builds the chat-compl
 builds (model, messages in Mistral's chat form, tools, sampling fields); :func:`conversation_call` turns it
 into the start (or append) of a conversation:
 
-* ``system`` messages become the conversation's ``instructions`` (only when it starts: an existing
-  conversation keeps its own); ``user``/``assistant`` messages become ``message.input`` entries, assistant
+* ``system`` messages become the conversation's ``instructions`` when it starts (appending, they are left
+  out: a conversation keeps the instructions it started with, and agent frameworks repeat the system prompt
+  on every call); ``user``/``assistant`` messages become ``message.input`` entries, assistant
   tool calls ``function.call`` entries and tool results ``function.result`` entries;
 * the sampling fields the API whitelists (:data:`COMPLETION_ARGS`) go into ``completion_args``;
 * ``tools`` (function tools and the built-ins of :data:`BUILT_IN_TOOL_TYPES`) and the conversation settings
@@ -191,29 +192,32 @@ def _content(content: Any, what: str) -> str | list[dict[str, Any]]:
     return chunks
 
 
+def _replayable(content: Any) -> Any:
+    """An assistant turn as it is sent back: its text and thinking (files it showed stay with the server)."""
+    if isinstance(content, str):
+        return content
+    return [c for c in content or () if isinstance(c, Mapping) and c.get("type") in ("text", "thinking")]
+
+
 def conversation_inputs(
     messages: Sequence[Mapping[str, Any]], *, appending: bool = False
 ) -> tuple[str | None, str | list[dict[str, Any]]]:
     """Mistral chat messages → (``instructions``, ``inputs``) of a conversation turn (see the module docstring).
 
-    A lone user text becomes a plain string. System messages are refused when ``appending``.
+    A lone user text becomes a plain string. System messages are left out when ``appending``.
     """
     instructions: list[str] = []
     entries: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
         role, what = message.get("role"), f"messages[{index}] ({message.get('role')})"
         if role == "system":
-            if appending:
-                raise InvalidRequestError(
-                    f"{what}: a system message cannot be added to an existing conversation; its instructions "
-                    "were set when it started (start a new conversation to change them)"
-                )
-            instructions.append(_text(message.get("content"), what))
+            if not appending:  # an existing conversation keeps the instructions it started with
+                instructions.append(_text(message.get("content"), what))
         elif role == "user":
             entries.append({"type": "message.input", "role": "user", "content": _content(message.get("content"), what)})
         elif role == "assistant":
             calls = message.get("tool_calls") or []
-            content = _content(message.get("content"), what)
+            content = _content(_replayable(message.get("content")), what)
             if content or not calls:
                 entry: dict[str, Any] = {"type": "message.input", "role": "assistant", "content": content}
                 if message.get("prefix"):
@@ -299,13 +303,18 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
 
 
 def conversation_call(
-    request: Mapping[str, Any], *, conversation_id: str | None = None, agent_id: str | None = None
+    request: Mapping[str, Any],
+    *,
+    conversation_id: str | None = None,
+    agent_id: str | None = None,
+    continued_later: bool = False,
 ) -> ConversationCall:
     """A chat-completions request (model, messages, tools, sampling fields) as a conversation turn.
 
     Starts a conversation with the model (or with ``agent_id``, which then replaces the model) unless
-    ``conversation_id`` is given, then appends to it. Raises :class:`~mistral_lca.InvalidRequestError` for what
-    a conversation cannot take (see the module docstring), before anything is sent.
+    ``conversation_id`` is given, then appends to it. ``continued_later``: the caller will append to this
+    conversation, so ``store=False`` is refused. Raises :class:`~mistral_lca.InvalidRequestError` for what a
+    conversation cannot take (see the module docstring), before anything is sent.
     """
     rest = dict(request)
     instructions, inputs = conversation_inputs(rest.pop("messages", ()), appending=conversation_id is not None)
@@ -335,4 +344,9 @@ def conversation_call(
         )
     if completion_args:
         params["completion_args"] = completion_args
+    if continued_later and params.get("store") is False:
+        raise InvalidRequestError(
+            "store=False keeps the conversation off the server, so it cannot be continued; "
+            "drop store=False or stop continuing previous conversations"
+        )
     return ConversationCall(conversation_id, params)
