@@ -290,8 +290,8 @@ class ConversationCall:
 
 
 def _tool_choice(value: Any) -> str:
-    if value in _TOOL_CHOICES:
-        return str(value)
+    if isinstance(value, str) and value in _TOOL_CHOICES:
+        return value
     raise InvalidRequestError(
         f"tool_choice={value!r}: the Conversations API takes only auto, none, any or required "
         "(it cannot force one named function; bind only that tool and use 'any')"
