@@ -13,8 +13,9 @@ image_generation. Deterministic, like the rest of the stand-in "model":
 
   - ``web_search``: two fixed sources derived from the query (``https://news.example.com/<slug>`` and
     ``https://encyclopedia.example.org/wiki/<slug>``, ``source: "brave"``);
-  - ``document_library``: the documents of the given libraries that share the most words with the query (at
-    most two), each quoted by its best-matching sentence and cited by name; "nothing found" otherwise;
+  - ``document_library``: the documents of the given libraries that share the most content words with the
+    query (at most two; common words ignored, plurals matched), each quoted by its best-matching sentence and
+    cited by name (ties: the longer sentence); "nothing found" otherwise;
   - ``code_interpreter``: an arithmetic expression of the prompt is evaluated (``info.code`` /
     ``info.code_output``);
   - ``image_generation``: a small PNG stored as a file (downloadable through ``/v1/files/{id}/content``) and
@@ -51,6 +52,10 @@ _INSTRUCTION = re.compile(
     r"^(?:please\s+)?(?:search|look\s+up|find|check)(?:\s+(?:the\s+)?(?:web|internet|news|online))?"
     r"(?:\s+(?:for|about))?\s*[:,-]?\s*",
     re.I,
+)
+_STOP_WORDS = frozenset(
+    "the and are was were for with what who how does did about say says that this from have has can you your"
+    " our its their there which when where why any all not but may".split()
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _EXPRESSION = re.compile(r"[-+(]*\d[\d.\s]*(?:[-+*/%]+\s*[(]*\s*\d[\d.\s]*[)]*\s*)+")
@@ -129,7 +134,9 @@ def _web_search(tool: str, query: str) -> BuiltInRun:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
+    """Content words, lower-cased, a plural ``s`` dropped (``Hotels`` matches ``hotel``)."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if w not in _STOP_WORDS}
 
 
 def _document_library(state: FakeState, library_ids: list[str], query: str) -> BuiltInRun:
@@ -144,7 +151,7 @@ def _document_library(state: FakeState, library_ids: list[str], query: str) -> B
     content: list[dict[str, Any]] = []
     for _, name, doc in scored[:2]:
         sentences = [s.strip() for s in _SENTENCE.findall(doc["_text"]) if s.strip()]
-        best = max(sentences, key=lambda s: (len(wanted & _words(s)), -sentences.index(s)), default=name)
+        best = max(sentences, key=lambda s: (len(wanted & _words(s)), len(s), -sentences.index(s)), default=name)
         prefix = " " if content else ""
         content.append({"type": "text", "text": f'{prefix}{name} says: "{best}"'})
         content.append({"type": "tool_reference", "tool": "document_library", "title": name, "description": best})
