@@ -54,8 +54,9 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _STOP_WORDS = frozenset(
-    "the and are was were for with what who how does did about say says that this from have has can you your"
-    " our its their there which when where why any all not but may".split()
+    {"the", "and", "are", "was", "were", "for", "with", "what", "who", "how", "does", "did", "about", "say", "says"}
+    | {"that", "this", "from", "have", "has", "can", "you", "your", "our", "its", "their", "there", "which", "when"}
+    | {"where", "why", "any", "all", "not", "but", "may"}
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _EXPRESSION = re.compile(r"[-+(]*\d[\d.\s]*(?:[-+*/%]+\s*[(]*\s*\d[\d.\s]*[)]*\s*)+")
