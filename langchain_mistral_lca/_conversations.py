@@ -25,9 +25,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Inva
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
 
-from mistral_lca.conversation_fold import (
+from mistral_lca.conversation_fold import ConversationFold, fold_response
+from mistral_lca.conversation_parts import (
     Citation,
-    ConversationFold,
     FilePart,
     FoldDelta,
     OtherPart,
@@ -35,7 +35,6 @@ from mistral_lca.conversation_fold import (
     TextPart,
     ThinkingPart,
     ToolExecutionPart,
-    fold_response,
 )
 from mistral_lca.types.conversations import ConversationEvent, ConversationResponse, ConversationUsageInfo
 

@@ -29,7 +29,8 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from mistral_lca.conversation_fold import ConversationFold, FilePart, FoldDelta, fold_response
+from mistral_lca.conversation_fold import ConversationFold, fold_response
+from mistral_lca.conversation_parts import FilePart, FoldDelta
 from mistral_lca.types.conversations import ConversationEvent, ConversationResponse
 
 from ._responses import tool_call_dicts

@@ -63,19 +63,7 @@ from .types.conversations import (
     ToolExecutionStartedEvent,
 )
 
-__all__ = [
-    "Citation",
-    "ConversationFold",
-    "FilePart",
-    "FoldDelta",
-    "FunctionCall",
-    "OtherPart",
-    "Part",
-    "TextPart",
-    "ThinkingPart",
-    "ToolExecutionPart",
-    "fold_response",
-]
+__all__ = ["ConversationFold", "fold_response"]
 
 _REFERENCE_FIELDS = {"title", "url", "tool", "source", "favicon", "description"}
 

@@ -7,16 +7,8 @@ from typing import Any
 import pytest
 
 from mistral_lca import StreamError
-from mistral_lca.conversation_fold import (
-    Citation,
-    ConversationFold,
-    FilePart,
-    OtherPart,
-    TextPart,
-    ThinkingPart,
-    ToolExecutionPart,
-    fold_response,
-)
+from mistral_lca.conversation_fold import ConversationFold, fold_response
+from mistral_lca.conversation_parts import Citation, FilePart, OtherPart, TextPart, ThinkingPart, ToolExecutionPart
 from mistral_lca.resources.conversations import response_to_events
 from mistral_lca.types.conversations import ConversationEvent, ConversationResponse, parse_conversation_event
 
