@@ -30,7 +30,10 @@ __all__ = ["convert_content", "convert_message", "convert_messages"]
 
 _ROLE_BY_CHAT_ROLE = {"system": "system", "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
 _MISTRAL_NATIVE = frozenset({"image_url", "document_url", "file", "input_audio", "reference"})
-_SKIPPED_IN_INPUT = frozenset({"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "server_tool_call"})
+_SKIPPED_IN_INPUT = frozenset(
+    {"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use", "server_tool_call", "server_tool_result"}
+    | {"server_tool_call_chunk"}
+)
 _PREVIEW_CHARS = 120
 
 

@@ -36,7 +36,7 @@ from mistral_lca.types.chat import (
 )
 from mistral_lca.types.chat import ToolCall as MistralToolCall
 
-__all__ = ["MODEL_PROVIDER", "ReplyMapper", "message_from_response", "usage_metadata"]
+__all__ = ["MODEL_PROVIDER", "ReplyMapper", "message_from_response", "parse_tool_call_text", "usage_metadata"]
 
 MODEL_PROVIDER = "mistral"
 """``response_metadata["model_provider"]``; equals ``ls_provider`` so LangChain matches the two."""
@@ -63,7 +63,8 @@ def _arguments_text(arguments: str | dict[str, Any]) -> str:
     return arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
 
 
-def _parse_call(name: str, arguments: str, call_id: str) -> ToolCall | InvalidToolCall:
+def parse_tool_call_text(name: str, arguments: str, call_id: str) -> ToolCall | InvalidToolCall:
+    """A whole call (arguments as JSON text) → ``ToolCall``, or ``InvalidToolCall`` when they are not an object."""
     raw = {"function": {"name": name, "arguments": arguments}, "id": call_id}
     try:
         parsed = parse_tool_call(raw, return_id=True)
@@ -259,7 +260,7 @@ def message_from_response(response: ChatCompletionResponse, requested_model: str
         content = converted
         for chunk in mapper.tool_call_chunks(choice.message.tool_calls):
             slot = chunk["index"] or 0
-            parsed = _parse_call(chunk["name"] or "", chunk["args"] or "", mapper.call_id(slot))
+            parsed = parse_tool_call_text(chunk["name"] or "", chunk["args"] or "", mapper.call_id(slot))
             (tool_calls if parsed.get("type") == "tool_call" else invalid).append(parsed)  # type: ignore[arg-type]
         finish_reason = choice.finish_reason
     return AIMessage(

@@ -22,15 +22,28 @@ from typing_extensions import Unpack
 
 from mistral_lca.batching import BatchRequestError, BatchWaitOptions, results_or_raise
 from mistral_lca.completion_merge import merge_completion_chunks
+from mistral_lca.conversation_requests import (
+    ConversationCall,
+    check_built_in_tool,
+    continuation,
+    conversation_call,
+    is_built_in_tool,
+    uses_conversations,
+)
 from mistral_lca.embedding_batches import estimate_tokens
 from mistral_lca.types.chat import ChatCompletionResponse
+from mistral_lca.types.conversations import ConversationResponse
 
+from . import _content_blocks
 from ._concurrency import ConcurrencyLimit
+from ._conversations import ConversationMapper, reply_conversation_id
 from ._messages import convert_messages
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
 from ._settings import ConnectionSettings, ModelKwargs
 
 __all__ = ["ChatMistralLCA"]
+
+_content_blocks.register()
 
 _SAMPLING_FIELDS = (
     "temperature",
@@ -44,9 +57,6 @@ _SAMPLING_FIELDS = (
     "response_format",
 )
 _TOOL_CHOICE_KEYWORDS = frozenset({"auto", "none", "any", "required"})
-_MISTRAL_BUILTIN_TOOLS = frozenset(
-    {"web_search", "web_search_premium", "code_interpreter", "image_generation", "document_library", "connector"}
-)
 _EMPTY_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
 
 StructuredOutputMethod = Literal["function_calling", "json_mode", "json_schema"]
@@ -54,8 +64,8 @@ StructuredOutputMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 def _format_tool(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None) -> dict[str, Any]:
     """A LangChain tool, function, pydantic model or dict → a Mistral tool (``parameters`` always present)."""
-    if isinstance(tool, dict) and tool.get("type") in _MISTRAL_BUILTIN_TOOLS:
-        return tool
+    if is_built_in_tool(tool):
+        return check_built_in_tool(tool)  # type: ignore[arg-type]
     formatted = convert_to_openai_tool(tool, strict=strict)
     function = formatted.get("function")
     if isinstance(function, dict) and "parameters" not in function:
@@ -89,13 +99,18 @@ def _json_schema_format(schema: dict[str, Any] | type, strict: bool | None) -> d
 
 
 class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChatModel):
-    """Mistral chat models (``/v1/chat/completions``) through LowCodeAPI.
+    """Mistral chat models (``/v1/chat/completions``, or ``/v1/conversations``) through LowCodeAPI.
 
     >>> from langchain_mistral_lca import ChatMistralLCA
     >>> llm = ChatMistralLCA(model="mistral-small-latest")  # token from LOWCODEAPI_API_TOKEN
     >>> llm.invoke("Hello").text
 
     Only the sampling fields you set are sent; the API applies its own defaults (and bounds) to the rest.
+
+    Bind a Mistral built-in tool (``{"type": "web_search"}``, ``code_interpreter``, ``image_generation``,
+    ``document_library`` with ``library_ids``, ...) or give ``agent_id`` and requests go to the Conversations
+    API, where Mistral runs those tools and returns their sources as ``citation`` annotations (see
+    ``use_conversations_api``).
     """
 
     model: str = Field(default="mistral-small-latest", alias="model_name")
@@ -112,6 +127,15 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
     response_format: dict[str, Any] | None = None
     streaming: bool = False
     """Stream under the hood for ``invoke`` as well."""
+    use_conversations_api: bool | None = None
+    """``/v1/conversations`` instead of chat completions. ``None`` (default): only when needed, i.e. when a
+    built-in tool is bound, ``agent_id`` or ``conversation_id`` is given, or ``use_previous_conversation`` is
+    on. ``False`` with any of those raises ``InvalidRequestError`` before sending."""
+    use_previous_conversation: bool = False
+    """Continue the conversation of the last ``AIMessage`` in the history that came from one
+    (``response_metadata["conversation_id"]``), sending only the messages after it; with none, start one."""
+    agent_id: str | None = None
+    """Run this stored Mistral agent as the model (a conversation with the agent; ``model`` is not sent)."""
     # ------------------------------------------------------------------------------------ LangChain API
 
     @property
@@ -174,6 +198,35 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         params["messages"] = convert_messages(messages)
         return {key: value for key, value in params.items() if value is not None}
 
+    def _conversation_call(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> ConversationCall | None:
+        """The conversation turn for this call, or ``None`` for chat completions (see ``use_conversations_api``).
+
+        Takes ``agent_id`` and ``conversation_id`` out of ``kwargs``. With ``conversation_id`` (or
+        ``use_previous_conversation``) only the messages after the conversation's last reply are sent.
+        """
+        agent_id = kwargs.pop("agent_id", None) or self.agent_id
+        conversation_id = kwargs.pop("conversation_id", None)
+        if not uses_conversations(
+            self.use_conversations_api,
+            tools=kwargs.get("tools"),
+            agent_id=agent_id,
+            conversation_id=conversation_id,
+            continue_previous=self.use_previous_conversation,
+        ):
+            return None
+        start, previous = 0, conversation_id
+        if conversation_id or self.use_previous_conversation:
+            start, previous = continuation([reply_conversation_id(m) for m in messages], conversation_id)
+        request = self._request(messages[start:], stop, **kwargs)
+        return conversation_call(
+            request, conversation_id=previous, agent_id=agent_id, continued_later=self.use_previous_conversation
+        )
+
+    def _conversation_result(self, response: ConversationResponse) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=ConversationMapper(self.model).message(response))])
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -181,6 +234,9 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        call = self._conversation_call(messages, stop, kwargs)
+        if call is not None:
+            return self._conversation_result(call.send(self.client.conversations))
         request = self._request(messages, stop, **kwargs)
         response = self.client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
@@ -192,6 +248,9 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        call = self._conversation_call(messages, stop, kwargs)
+        if call is not None:
+            return self._conversation_result(await call.send(self.async_client.conversations))
         request = self._request(messages, stop, **kwargs)
         response = await self.async_client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
@@ -203,6 +262,15 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        call = self._conversation_call(messages, stop, kwargs)
+        if call is not None:
+            conversation = ConversationMapper(self.model)
+            with call.stream(self.client.conversations) as stream:
+                for read in stream.batches():  # what arrived in one read becomes one chunk
+                    chunk = conversation.chunk(read)
+                    if chunk is not None:
+                        yield ChatGenerationChunk(message=chunk)
+            return
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         with self.client.chat.stream(**request) as events:
@@ -218,6 +286,15 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._conversation_call(messages, stop, kwargs)
+        if call is not None:
+            conversation = ConversationMapper(self.model)
+            async with call.stream(self.async_client.conversations) as stream:
+                async for read in stream.batches():  # what arrived in one read becomes one chunk
+                    chunk = conversation.chunk(read)
+                    if chunk is not None:
+                        yield ChatGenerationChunk(message=chunk)
+            return
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         async with self.async_client.chat.stream(**request) as events:

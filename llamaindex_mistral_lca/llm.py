@@ -29,7 +29,7 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import BaseModel, Field
+from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr, field_validator
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -38,9 +38,17 @@ from llama_index.core.llms.utils import parse_partial_json
 from typing_extensions import Unpack
 
 from mistral_lca.batching import BatchRequestError, BatchWaitOptions, results_or_raise
+from mistral_lca.conversation_requests import (
+    ConversationCall,
+    check_built_in_tool,
+    continuation,
+    conversation_call,
+    uses_conversations,
+)
 from mistral_lca.types.chat import ChatCompletionResponse
 
 from ._connection import ConnectionFields
+from ._conversations import ConversationReader, reply_conversation_id
 from ._messages import resolve_tool_choice, to_mistral_messages, to_mistral_tools
 from ._metadata import context_window_for, is_function_calling_model
 from ._responses import StreamAccumulator, to_chat_response, to_completion_response
@@ -128,6 +136,28 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
         default="function_calling",
         description="structured_predict via a forced tool call, or Mistral's native json_schema response_format.",
     )
+    built_in_tools: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Mistral built-in tools for every request ({'type': 'web_search'}, code_interpreter, "
+        "image_generation, document_library with library_ids, ...); they run on the Conversations API.",
+    )
+    use_conversations_api: bool | None = Field(
+        default=None,
+        description="Use /v1/conversations. None: when needed (built-in tools, agent_id, conversation_id, "
+        "track_previous_conversation). False with any of those raises before sending.",
+    )
+    track_previous_conversation: bool = Field(
+        default=False,
+        description="Continue the conversation of the previous reply: send only the messages after it.",
+    )
+    agent_id: str | None = Field(default=None, description="Run this stored Mistral agent as the model.")
+
+    _previous_conversation_id: str | None = PrivateAttr(default=None)
+
+    @field_validator("built_in_tools")
+    @classmethod
+    def _check_built_in_tools(cls, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [check_built_in_tool(tool) for tool in tools]
 
     @classmethod
     def class_name(cls) -> str:
@@ -177,19 +207,117 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
             params["suffix"] = suffix
         return params
 
+    # ------------------------------------------------------------------------------------------ conversations
+
+    @property
+    def previous_conversation_id(self) -> str | None:
+        """The conversation the next call continues (``track_previous_conversation``), if any."""
+        return self._previous_conversation_id
+
+    def _conversation_call(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ConversationCall | None:
+        """The conversation turn for this call, or ``None`` for chat completions (see ``use_conversations_api``).
+
+        Takes ``agent_id`` and ``conversation_id`` out of ``kwargs``. Continuing a conversation (``conversation_id``
+        or ``track_previous_conversation``), only the messages after its last reply in ``messages`` are sent.
+        """
+        tools = [*self.built_in_tools, *(kwargs.pop("tools", None) or ())]
+        agent_id = kwargs.pop("agent_id", None) or self.agent_id
+        conversation_id = kwargs.pop("conversation_id", None)
+        if not uses_conversations(
+            self.use_conversations_api,
+            tools=tools,
+            agent_id=agent_id,
+            conversation_id=conversation_id,
+            continue_previous=self.track_previous_conversation,
+        ):
+            if tools:
+                kwargs["tools"] = tools
+            return None
+        previous = conversation_id or (self._previous_conversation_id if self.track_previous_conversation else None)
+        start = continuation([reply_conversation_id(m) for m in messages], previous)[0] if previous else 0
+        params = self._chat_params(messages[start:], {**kwargs, "tools": tools or None})
+        return conversation_call(
+            params, conversation_id=previous, agent_id=agent_id, continued_later=self.track_previous_conversation
+        )
+
+    def _remember(self, reader: ConversationReader) -> None:
+        if self.track_previous_conversation and reader.fold.conversation_id:
+            self._previous_conversation_id = reader.fold.conversation_id
+
+    def _conversation_chat(self, call: ConversationCall, single_tool_call: bool) -> ChatResponse:
+        response = call.send(self._connection.client.conversations)
+        reader = ConversationReader(single_tool_call=single_tool_call)
+        delta = reader.whole(response)
+        for part in reader.missing_images():
+            reader.add_image(part.file_id, self._connection.client.files.download(part.file_id))
+        self._remember(reader)
+        return reader.response(delta, response.model_dump(mode="json", exclude_none=True), streaming=False)
+
+    async def _aconversation_chat(self, call: ConversationCall, single_tool_call: bool) -> ChatResponse:
+        response = await call.send(self._connection.aclient.conversations)
+        reader = ConversationReader(single_tool_call=single_tool_call)
+        delta = reader.whole(response)
+        for part in reader.missing_images():
+            reader.add_image(part.file_id, await self._connection.aclient.files.download(part.file_id))
+        self._remember(reader)
+        return reader.response(delta, response.model_dump(mode="json", exclude_none=True), streaming=False)
+
+    def _conversation_stream(self, call: ConversationCall, single_tool_call: bool) -> ChatResponseGen:
+        stream = call.stream(self._connection.client.conversations)
+        reader = ConversationReader(single_tool_call=single_tool_call)
+
+        def gen() -> Generator[ChatResponse, None, None]:
+            with stream:
+                for event in stream:
+                    delta = reader.add([event])
+                    if not delta:
+                        continue
+                    for part in reader.missing_images():
+                        reader.add_image(part.file_id, self._connection.client.files.download(part.file_id))
+                    self._remember(reader)
+                    yield reader.response(delta, event.model_dump(mode="json", exclude_none=True), streaming=True)
+
+        return gen()
+
+    def _aconversation_stream(self, call: ConversationCall, single_tool_call: bool) -> ChatResponseAsyncGen:
+        stream = call.stream(self._connection.aclient.conversations)
+        reader = ConversationReader(single_tool_call=single_tool_call)
+
+        async def gen() -> AsyncGenerator[ChatResponse, None]:
+            async with stream:
+                async for event in stream:
+                    delta = reader.add([event])
+                    if not delta:
+                        continue
+                    for part in reader.missing_images():
+                        reader.add_image(part.file_id, await self._connection.aclient.files.download(part.file_id))
+                    self._remember(reader)
+                    yield reader.response(delta, event.model_dump(mode="json", exclude_none=True), streaming=True)
+
+        return gen()
+
     # ------------------------------------------------------------------------------------------ chat (undecorated)
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        call = self._conversation_call(messages, kwargs)
+        if call is not None:
+            return self._conversation_chat(call, kwargs.get("parallel_tool_calls") is False)
         params = self._chat_params(messages, kwargs)
         response = self._connection.client.chat.complete(**params)
         return to_chat_response(response, single_tool_call=params.get("parallel_tool_calls") is False)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        call = self._conversation_call(messages, kwargs)
+        if call is not None:
+            return await self._aconversation_chat(call, kwargs.get("parallel_tool_calls") is False)
         params = self._chat_params(messages, kwargs)
         response = await self._connection.aclient.chat.complete(**params)
         return to_chat_response(response, single_tool_call=params.get("parallel_tool_calls") is False)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        call = self._conversation_call(messages, kwargs)
+        if call is not None:
+            return self._conversation_stream(call, kwargs.get("parallel_tool_calls") is False)
         params = self._chat_params(messages, kwargs)
         accumulator = StreamAccumulator(single_tool_call=params.get("parallel_tool_calls") is False)
         stream = self._connection.client.chat.stream(**params)
@@ -202,6 +330,9 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
         return gen()
 
     async def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        call = self._conversation_call(messages, kwargs)
+        if call is not None:
+            return self._aconversation_stream(call, kwargs.get("parallel_tool_calls") is False)
         params = self._chat_params(messages, kwargs)
         accumulator = StreamAccumulator(single_tool_call=params.get("parallel_tool_calls") is False)
         stream = self._connection.aclient.chat.stream(**params)

@@ -24,6 +24,7 @@ from ..types.agents import CompletionArgs
 from ..types.conversations import (
     AgentHandoffDoneEvent,
     AgentHandoffEntry,
+    AgentHandoffStartedEvent,
     Conversation,
     ConversationAppendRequest,
     ConversationEvent,
@@ -40,6 +41,7 @@ from ..types.conversations import (
     MessageOutputEntry,
     ToolExecutionDoneEvent,
     ToolExecutionEntry,
+    ToolExecutionStartedEvent,
     parse_conversation_event,
 )
 from ._base import AsyncResource, SyncResource
@@ -132,7 +134,12 @@ def _arguments_text(arguments: str | dict[str, Any]) -> str:
 
 
 def response_to_events(response: ConversationResponse) -> builtins.list[ConversationEvent]:
-    """A whole answer as the events a stream would have carried (the proxy answered a stream with JSON)."""
+    """A whole answer as the events a stream of it would have carried.
+
+    Used when the proxy answers a stream with JSON, and by :mod:`mistral_lca.conversation_fold` so that a whole
+    answer and a stream of it are folded by the same code. Nothing is lost: a built-in tool run becomes its
+    ``started`` (with the arguments) and ``done`` (with the info) events, a handoff both of its halves.
+    """
     events: builtins.list[ConversationEvent] = [
         ConversationResponseStartedEvent(conversation_id=response.conversation_id)
     ]
@@ -162,8 +169,26 @@ def response_to_events(response: ConversationResponse) -> builtins.list[Conversa
                 )
             )
         elif isinstance(entry, ToolExecutionEntry):
+            events.append(
+                ToolExecutionStartedEvent(
+                    id=entry.id,
+                    output_index=index,
+                    name=entry.name,
+                    arguments=entry.arguments,
+                    model=entry.model,
+                    agent_id=entry.agent_id,
+                )
+            )
             events.append(ToolExecutionDoneEvent(id=entry.id, output_index=index, name=entry.name, info=entry.info))
         elif isinstance(entry, AgentHandoffEntry):
+            events.append(
+                AgentHandoffStartedEvent(
+                    id=entry.id,
+                    output_index=index,
+                    previous_agent_id=entry.previous_agent_id,
+                    previous_agent_name=entry.previous_agent_name,
+                )
+            )
             events.append(
                 AgentHandoffDoneEvent(
                     id=entry.id,

@@ -171,11 +171,15 @@ class ConversationContentChunk(ResponseModel):
     type: str | None = None
     text: str | None = None
     thinking: list[ConversationContentChunk] | None = None
+    signature: str | None = None
+    """``thinking``: the signature that replays the reasoning in a later turn."""
     tool: str | None = None
     title: str | None = None
     url: str | None = None
     favicon: str | None = None
     description: str | None = None
+    source: str | None = None
+    """``tool_reference``: where a web result came from (e.g. ``brave``); sent by the API, not in its spec."""
     file_id: str | None = None
     file_name: str | None = None
     file_type: str | None = None
@@ -423,8 +427,15 @@ class MessageOutputDeltaEvent(_Event):
     content_index: int = 0
     role: str = "assistant"
     content: str | list[ConversationContentChunk] = ""
+    """Text, or the chunk(s) of this delta. The wire carries one chunk object (a ``tool_reference``, a
+    ``thinking`` piece, a ``tool_file`` ...); it is kept as a one-element list."""
     model: str | None = None
     agent_id: str | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _one_chunk_as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
 
     @property
     def text(self) -> str:
