@@ -59,7 +59,7 @@ class EmbeddingProgress:
     """Tokens of the finished texts, as counted before sending (exact with the ``[tokenizer]`` extra)."""
     tokens_total: int
     requests_done: int
-    """Requests answered so far, including the halves of a request that was split."""
+    """Requests answered so far, including ones rejected as too large and the halves they were split into."""
     requests_split: int = 0
     """Requests the API rejected as too large and that were halved and retried."""
     exact_counts: bool = False
@@ -88,7 +88,9 @@ class EmbeddedBatch:
     prompt_tokens: int
     """Tokens the API billed (its ``usage``), summed over the requests made for this batch."""
     requests: int = 1
+    """Requests made for this batch: 1, or more when it was rejected as too large and split."""
     splits: int = 0
+    """Times this batch (or a part of it) was rejected as too large and halved."""
 
     @classmethod
     def from_response(cls, batch: Batch, response: EmbeddingResponse) -> EmbeddedBatch:
@@ -103,14 +105,14 @@ class EmbeddedBatch:
         return cls(batch.start, batch.stop, vectors, response.model, response.usage.prompt_tokens)
 
     def joined(self, later: EmbeddedBatch) -> EmbeddedBatch:
-        """This batch's first half followed by ``later``: one batch that was split once more."""
+        """The two halves of a batch the API rejected as too large: that rejected request counts too."""
         return EmbeddedBatch(
             self.start,
             later.stop,
             self.vectors + later.vectors,
             self.model or later.model,
             self.prompt_tokens + later.prompt_tokens,
-            self.requests + later.requests,
+            self.requests + later.requests + 1,
             self.splits + later.splits + 1,
         )
 

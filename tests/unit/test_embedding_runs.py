@@ -287,7 +287,7 @@ async def test_without_the_extra_the_stand_in_and_the_runner_agree_on_the_estima
     texts = sentences(200, seed=5, words=(100, 260))
     with tokenizer_absent(monkeypatch), FakeLowCodeAPI() as server:
         vectors = await create_many(server, mode, texts)
-        usage = [r for r in server.requests_to("/v1/embeddings")]
+        usage = list(server.requests_to("/v1/embeddings"))
         plan = plan_batches(texts, max_inputs=128, model=MODEL)
     assert len(vectors) == 200 and not plan.exact
     assert len(usage) == len(plan)  # nothing rejected, nothing split
