@@ -121,7 +121,7 @@ def _plan(book: ResultBook, texts: list[str]) -> dict[str, int]:
             if name == EXACT and not plan.exact:
                 raise RuntimeError("the [tokenizer] extra is not installed: no exact plan to compare")
         requests[name] = len(plan)
-        extra: dict[str, Any] = {"requests": len(plan), "tokens": plan.tokens}
+        extra: dict[str, Any] = {"requests": len(plan), "tokens": f"{plan.tokens:,}"}
         if name == EXACT:
             drop = 1 - len(plan) / requests[ESTIMATE]
             extra["vs_estimate"] = f"-{drop:.0%}"
