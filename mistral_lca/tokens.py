@@ -49,29 +49,29 @@ def estimate_tokens(text: str) -> int:
 
 
 class _State:
-    unavailable = False
-    """Set once loading failed (extra not installed): later calls go straight to the estimate."""
+    failed: set[str] = set()  # noqa: RUF012 - process-wide on purpose
+    """Tokenizer files that could not be loaded (extra not installed, or broken): counted with the estimate."""
 
 
 def _tokenizer(model: str | None) -> tuple[LoadedTokenizer, int] | None:
     """The loaded tokenizer for ``model`` and its specials per input, or ``None`` without the extra."""
-    if _State.unavailable:
-        return None
     spec = _tokenizers.spec_for(model)
+    if spec.file in _State.failed:
+        return None
     try:
         return _tokenizers.load(spec), spec.specials_per_input
     except ImportError:
-        _State.unavailable = True
+        _State.failed.add(spec.file)
         logger.debug("mistral-common is not installed: token counts are estimates")
     except Exception as exc:  # a broken install must not break embedding calls: count with the estimate
-        _State.unavailable = True
+        _State.failed.add(spec.file)
         logger.warning("cannot load the bundled tokenizer %s (%s): token counts are estimates", spec.file, exc)
     return None
 
 
 def reset() -> None:
-    """Forget loaded tokenizers and whether the extra is installed (tests simulate a fresh process with it)."""
-    _State.unavailable = False
+    """Forget loaded tokenizers and failed loads (tests simulate a fresh process with or without the extra)."""
+    _State.failed.clear()
     _tokenizers.clear_cache()
 
 

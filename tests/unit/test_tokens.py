@@ -244,3 +244,10 @@ def test_without_the_extra_chat_tools_are_estimated_too(monkeypatch: pytest.Monk
         without_tools = count_chat_tokens(messages, "m")
         assert count_chat_tokens(messages, "m", tools=[tool]) > without_tools
         assert without_tools > count_chat_tokens([{"role": "user", "content": "q"}], "m")
+
+
+def test_without_sentencepiece_only_its_files_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)  # mistral-common installed without its extra
+    assert count_tokens("hello world") == estimate_tokens("hello world")  # mistral-embed: SentencePiece file
+    assert counts_are_exact("mistral-small-latest")  # Tekken needs no sentencepiece
+    assert count_tokens("hello world", "mistral-small-latest") == 2
