@@ -22,9 +22,9 @@ import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .embedding_batches import MAX_TOKENS_PER_REQUEST, Batch, EmbeddingPlan, plan_batches, require_texts, should_split
+from .embedding_batches import Batch, EmbeddingPlan, plan_batches, require_texts, should_split
 
 if TYPE_CHECKING:
     from .types.embeddings import EmbeddingResponse
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_TEXTS_PER_REQUEST",
-    "MAX_TOKENS_PER_REQUEST",
     "AroundBatch",
     "AsyncAroundBatch",
     "EmbeddedBatch",
@@ -41,7 +40,6 @@ __all__ = [
     "aiter_embeddings",
     "iter_embeddings",
     "plan_run",
-    "request_options",
     "vectors_in_order",
 ]
 
@@ -333,8 +331,3 @@ async def aiter_embeddings(
             task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
-
-
-def request_options(model: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The body fields every request of a run shares (model and the vector options that are set)."""
-    return {"model": model, **{key: value for key, value in options.items() if value is not None}}

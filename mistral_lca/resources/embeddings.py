@@ -11,11 +11,10 @@ from .._errors import InvalidRequestError
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
 from .._response import Decoded
-from ..embedding_batches import EmbeddingPlan
+from ..embedding_batches import MAX_TOKENS_PER_REQUEST, EmbeddingPlan
 from ..embedding_runs import (
     DEFAULT_CONCURRENCY,
     DEFAULT_TEXTS_PER_REQUEST,
-    MAX_TOKENS_PER_REQUEST,
     EmbeddedBatch,
     aiter_embeddings,
     iter_embeddings,
