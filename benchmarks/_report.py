@@ -95,6 +95,9 @@ def _targets_table(outcomes: list[Outcome]) -> list[str]:
         if o.unit == "count":
             ours = f"{o.ours}: {_fmt(o.ours_value, 'count')}"
             anchor = f"limit {o.anchor_value}"
+        elif o.unit == "fraction":
+            ours = f"{o.ours}: {o.ours_value:.0%} fewer" if o.ours_value is not None else f"{o.ours}: n/a"
+            anchor = o.anchor
         else:
             ours = f"{o.ours}: {_fmt(o.ours_value, _auto_unit(o.ours_value or 0))}"
             anchor = f"{o.anchor}: {_fmt(o.anchor_value, _auto_unit(o.anchor_value or 0))}" if o.anchor else ""

@@ -22,7 +22,15 @@ TOKEN = "at_benchmark_token_000000"
 MISTRAL_KEY = "bench-key"
 """The Bearer key the official clients send to the plain Mistral form."""
 REPO_ROOT = Path(__file__).resolve().parent.parent
-_CONFIG_KEYS = ("latency", "stream_chunks", "stream_delay", "reply", "path_latency", "embed_max_tokens")
+_CONFIG_KEYS = (
+    "latency",
+    "stream_chunks",
+    "stream_delay",
+    "reply",
+    "path_latency",
+    "embed_max_tokens",
+    "embed_max_input_tokens",
+)
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -192,6 +192,8 @@ def evaluate(book: ResultBook) -> list[Outcome]:
                 )
             )
 
+    out.extend(_tokenizer_outcomes(book))
+
     constructors = [m for m in book.case("startup.construct") if m.role == "ours"]
     if constructors:
         worst = max(constructors, key=lambda m: m.value)
@@ -221,6 +223,45 @@ def evaluate(book: ResultBook) -> list[Outcome]:
                 "< 150 ms",
                 imp.value < 0.150,
                 unit="s",
+            )
+        )
+    return out
+
+
+def _tokenizer_outcomes(book: ResultBook) -> list[Outcome]:
+    """Issue 11 with [tokenizer]: requests drop >= 20% versus the estimate; no request rejected for size."""
+    out = []
+    estimate = book.get("tokenizer.plan", "plan with the estimate (no [tokenizer] extra)")
+    exact = book.get("tokenizer.plan", "plan with the exact tokenizer (mistral-embed)")
+    if estimate is not None and exact is not None:
+        drop = 1 - exact.extra["requests"] / estimate.extra["requests"]
+        out.append(
+            Outcome(
+                "[tokenizer]: requests for 20,000 English chunks drop >= 20% vs the estimate",
+                f"exact: {exact.extra['requests']:,} requests",
+                drop,
+                f"estimate: {estimate.extra['requests']:,} requests",
+                None,
+                None,
+                ">= 20% fewer",
+                drop >= 0.20,
+                unit="fraction",
+            )
+        )
+    ours = [m for m in book.case("tokenizer.run") if m.role == "ours"]
+    if ours:
+        worst = max(ours, key=lambda m: m.extra.get("rejected", 0))
+        out.append(
+            Outcome(
+                "[tokenizer]: no request rejected for size (stand-in with Mistral's limits)",
+                worst.subject + " (worst)",
+                worst.extra.get("rejected"),
+                "",
+                0,
+                None,
+                "= 0",
+                worst.extra.get("rejected") == 0,
+                unit="count",
             )
         )
     return out

@@ -30,7 +30,7 @@ from mistral_lca.conversation_requests import (
     is_built_in_tool,
     uses_conversations,
 )
-from mistral_lca.embedding_batches import estimate_tokens
+from mistral_lca.tokens import count_chat_tokens
 from mistral_lca.types.chat import ChatCompletionResponse
 from mistral_lca.types.conversations import ConversationResponse
 
@@ -40,6 +40,7 @@ from ._conversations import ConversationMapper, reply_conversation_id
 from ._messages import convert_messages
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
 from ._settings import ConnectionSettings, ModelKwargs
+from ._tokens import MistralTokenCounts
 
 __all__ = ["ChatMistralLCA"]
 
@@ -98,7 +99,7 @@ def _json_schema_format(schema: dict[str, Any] | type, strict: bool | None) -> d
     return {"type": "json_schema", "json_schema": json_schema}
 
 
-class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChatModel):
+class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChatModel):
     """Mistral chat models (``/v1/chat/completions``, or ``/v1/conversations``) through LowCodeAPI.
 
     >>> from langchain_mistral_lca import ChatMistralLCA
@@ -171,14 +172,22 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
             params["ls_stop"] = [stop_value] if isinstance(stop_value, str) else list(stop_value)
         return params
 
-    def get_num_tokens(self, text: str) -> int:
-        """An offline token estimate (UTF-8 bytes / 3, generous): no tokenizer is ever downloaded.
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """Prompt tokens of ``messages`` (and ``tools``) as Mistral would count them, as closely as is known.
 
-        ``custom_get_token_ids`` still wins when you set it.
+        With the ``[tokenizer]`` extra: the conversation rendered by Mistral's chat template (mistral-common) for
+        this model's tokenizer; images are not counted, and newer models' templates or server-side additions can
+        differ by a few tokens. Without it: an offline estimate. ``custom_get_token_ids`` still wins when set.
         """
         if self.custom_get_token_ids is not None:
-            return len(self.custom_get_token_ids(text))
-        return estimate_tokens(text)
+            return super().get_num_tokens_from_messages(messages, tools)
+        formatted = [_format_tool(tool, None) for tool in tools or ()]
+        functions = [tool for tool in formatted if tool.get("type") == "function"]
+        return count_chat_tokens(convert_messages(messages), self.model, tools=functions or None)
 
     # ---------------------------------------------------------------------------------------- requests
 

@@ -17,6 +17,7 @@ from mistral_lca.types.chat import ChatCompletionResponse, CompletionChunk, Usag
 from ._concurrency import ConcurrencyLimit
 from ._responses import MODEL_PROVIDER
 from ._settings import ConnectionSettings, ModelKwargs
+from ._tokens import MistralTokenCounts
 
 __all__ = ["MistralLCAFIM"]
 
@@ -45,7 +46,7 @@ def _info(*, model: str, finish_reason: str | None, reply_id: str, usage: UsageI
     return {"finish_reason": finish_reason, "model_name": model, "id": reply_id, "usage": _usage(usage)}
 
 
-class MistralLCAFIM(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
+class MistralLCAFIM(MistralTokenCounts, ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseLLM):
     """Codestral fill-in-the-middle through LowCodeAPI: the model writes what goes between prompt and suffix.
 
     >>> from langchain_mistral_lca import MistralLCAFIM

@@ -4,6 +4,7 @@
 * :class:`MistralLCAEmbedding`: embeddings.
 * :class:`MistralAgentTool` / :class:`MistralAgentToolSpec`: Mistral agents as tools.
 * :class:`MistralOCRReader` / :class:`MistralTranscriptionReader`: OCR and audio readers.
+* :func:`mistral_tokenizer`: Mistral's tokenizer for ``Settings.tokenizer`` and splitters.
 
 Each class is imported on first use.
 """
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .embedding import MistralLCAEmbedding
     from .llm import MistralLCA
     from .readers import MistralOCRReader, MistralTranscriptionReader
+    from .tokenizer import mistral_tokenizer
     from .tools import MistralAgentTool, MistralAgentToolSpec
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "MistralLCAEmbedding",
     "MistralOCRReader",
     "MistralTranscriptionReader",
+    "mistral_tokenizer",
 ]
 
 __getattr__ = lazy_exports(
@@ -36,6 +39,7 @@ __getattr__ = lazy_exports(
         "MistralLCAEmbedding": ".embedding",
         "MistralOCRReader": ".readers",
         "MistralTranscriptionReader": ".readers",
+        "mistral_tokenizer": ".tokenizer",
     },
     globals(),
 )

@@ -19,6 +19,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "InputTooLongError",
     "InvalidRequestError",
     "JobFailedError",
     "MissingTokenError",
@@ -52,6 +53,23 @@ class MissingTokenError(ConfigurationError):
 
 class InvalidRequestError(MistralLCAError, ValueError):
     """The call's arguments are invalid; detected before anything was sent."""
+
+
+class InputTooLongError(InvalidRequestError):
+    """An embedding input has more tokens than Mistral accepts for one input (counted exactly, before sending)."""
+
+    def __init__(self, index: int, tokens: int, limit: int, model: str | None) -> None:
+        self.index = index
+        self.tokens = tokens
+        self.limit = limit
+        self.model = model
+        super().__init__(
+            f"Invalid embeddings request: inputs[{index}] has {tokens:,} tokens for {model or 'mistral-embed'}, "
+            f"above the {limit:,}-token limit for one input; split the text into smaller chunks"
+        )
+
+    def __reduce__(self) -> tuple[type[InputTooLongError], tuple[int, int, int, str | None]]:
+        return type(self), (self.index, self.tokens, self.limit, self.model)
 
 
 class ValidationDetail:

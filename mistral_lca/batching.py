@@ -287,7 +287,7 @@ def embeddings_plan(
     max_tokens_per_request: int = 16_000,
     **options: Any,
 ) -> BatchPlan[list[float]]:
-    """Group ``texts`` into embedding requests (by count and estimated tokens, as the adapters do live);
+    """Group ``texts`` into embedding requests (by count and tokens, counted as the adapters do live);
     results come back one per text (its vector)."""
     if isinstance(texts, str):
         raise InvalidRequestError("Invalid batch request: texts must be a list of strings, not one string")
@@ -297,8 +297,8 @@ def embeddings_plan(
         raise InvalidRequestError(f"texts_per_request must be a positive integer, got {texts_per_request!r}")
     if not isinstance(max_tokens_per_request, int) or max_tokens_per_request < 1:
         raise InvalidRequestError(f"max_tokens_per_request must be a positive integer, got {max_tokens_per_request!r}")
-    planned = plan_batches(texts, max_inputs=texts_per_request, max_tokens=max_tokens_per_request)
-    groups = [[texts[i] for i in positions] for positions in planned]
+    planned = plan_batches(texts, max_inputs=texts_per_request, max_tokens=max_tokens_per_request, model=model)
+    groups = [planned.texts_of(batch) for batch in planned]
     bodies = [
         _strip_model(embeddings_body({**options, "model": model, "inputs": group}), model, index)
         for index, group in enumerate(groups)

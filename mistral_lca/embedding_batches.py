@@ -1,66 +1,161 @@
-"""Splitting embedding inputs into requests (by count and an offline token estimate) and running them concurrently.
+"""Planning embedding requests: which texts go together, within Mistral's limits. Pure (no I/O).
 
-No tokenizer is downloaded, ever. The estimate is UTF-8 bytes / 3: it over-counts English (about four characters
-per token) and roughly matches CJK text, so requests stay under Mistral's per-request token budget without a round
-trip. Pure planning plus two small bounded-concurrency runners; shared by both adapters and the CLI.
+Texts are packed in order into requests of at most ``max_inputs`` texts and ``max_tokens`` tokens (Mistral allows
+16,384 tokens per request and 8,192 per input). Tokens are counted by :mod:`mistral_lca.tokens`: exactly with the
+``mistral-lca[tokenizer]`` extra, with a generous offline estimate otherwise. With exact counts an input above the
+per-input limit is refused before anything is sent (:class:`~mistral_lca.InputTooLongError`); with the estimate it
+gets a request of its own and the API decides. A request the API still rejects as too large (400, code ``3210``,
+"Too many tokens ..." / "Too many inputs ...") is split in half and retried: :func:`should_split` decides.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TypeVar, overload
 
-from ._errors import InvalidRequestError
+from ._errors import BadRequestError, InputTooLongError, InvalidRequestError
+from .tokens import count_tokens_each, counts_are_exact, estimate_tokens
 
-__all__ = ["Batch", "estimate_tokens", "gather_limited", "map_threads", "plan_batches", "split_batch"]
+__all__ = [
+    "MAX_TOKENS_PER_INPUT",
+    "MAX_TOKENS_PER_REQUEST",
+    "Batch",
+    "EmbeddingPlan",
+    "estimate_tokens",
+    "map_threads",
+    "plan_batches",
+    "require_texts",
+    "should_split",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-Batch = list[int]
-"""Positions (into the caller's list) of the texts sent in one request."""
+MAX_TOKENS_PER_REQUEST = 16_384
+"""Mistral's token budget for one embeddings request (all inputs together)."""
+MAX_TOKENS_PER_INPUT = 8_192
+"""Mistral's token limit for one embeddings input."""
+_TOO_LARGE_HINTS = ("too many tokens", "too many inputs", "too large", "split into more batches")
 
 
-def estimate_tokens(text: str) -> int:
-    """A generous token estimate: UTF-8 bytes / 3, at least 1."""
-    size = len(text) if text.isascii() else len(text.encode("utf-8"))
-    return size // 3 + 1
+@dataclass(frozen=True)
+class Batch:
+    """Texts ``start`` to ``stop - 1`` of the caller's list, sent in one request, costing ``tokens``."""
+
+    start: int
+    stop: int
+    tokens: int
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def positions(self) -> range:
+        return range(self.start, self.stop)
 
 
-def plan_batches(texts: Sequence[str], *, max_inputs: int, max_tokens: int) -> list[Batch]:
-    """Consecutive batches of at most ``max_inputs`` texts and ``max_tokens`` estimated tokens.
+@dataclass(frozen=True)
+class EmbeddingPlan(Sequence[Batch]):
+    """The requests for one list of texts, in order, with each text's token count."""
 
-    A single text above ``max_tokens`` gets a batch of its own (the API decides whether it fits). Every input
-    must be a string: :class:`~mistral_lca.InvalidRequestError` otherwise, before any request.
+    texts: Sequence[str]
+    batches: tuple[Batch, ...]
+    counts: tuple[int, ...]
+    """Tokens per text (what the API bills for it as one input)."""
+    exact: bool
+    """True when the counts come from Mistral's tokenizer, False for the estimate."""
+
+    @overload
+    def __getitem__(self, index: int) -> Batch: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Batch]: ...
+    def __getitem__(self, index: int | slice) -> Batch | Sequence[Batch]:
+        return self.batches[index]
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self) -> Iterator[Batch]:
+        return iter(self.batches)
+
+    @property
+    def tokens(self) -> int:
+        return sum(self.counts)
+
+    def texts_of(self, batch: Batch) -> list[str]:
+        return list(self.texts[batch.start : batch.stop])
+
+    def split(self, batch: Batch) -> tuple[Batch, Batch]:
+        """Two halves of a batch (of at least two texts) the API rejected as too large."""
+        middle = batch.start + len(batch) // 2
+        return (
+            Batch(batch.start, middle, sum(self.counts[batch.start : middle])),
+            Batch(middle, batch.stop, sum(self.counts[middle : batch.stop])),
+        )
+
+
+def require_texts(texts: object, where: str) -> list[str]:
+    """``texts`` as a list of strings, or a clear error naming the call ``where``, before any request.
+
+    A bare string (or ``None``, bytes, a mapping) where a list of texts is expected is a :class:`TypeError`: a
+    string would otherwise be embedded character by character. A non-string item is an
+    :class:`~mistral_lca.InvalidRequestError` naming its position.
     """
-    if max_inputs < 1 or max_tokens < 1:
-        raise ValueError("max_inputs and max_tokens must be >= 1")
-    batches: list[Batch] = []
-    current: Batch = []
-    tokens = 0
-    for position, text in enumerate(texts):
+    if texts is None or isinstance(texts, (str, bytes, bytearray, dict)) or not isinstance(texts, Iterable):
+        raise TypeError(f"{where} expects a list of strings, got {type(texts).__name__}")
+    items = list(texts)
+    for position, text in enumerate(items):
         if not isinstance(text, str):
             raise InvalidRequestError(
                 f"Invalid embeddings request: inputs[{position}] must be a string, got {type(text).__name__}"
             )
-        cost = estimate_tokens(text)
-        if current and (len(current) >= max_inputs or tokens + cost > max_tokens):
-            batches.append(current)
-            current, tokens = [], 0
-        current.append(position)
+    return items
+
+
+def plan_batches(
+    texts: Sequence[str],
+    *,
+    max_inputs: int,
+    max_tokens: int = MAX_TOKENS_PER_REQUEST,
+    model: str | None = None,
+    max_input_tokens: int = MAX_TOKENS_PER_INPUT,
+) -> EmbeddingPlan:
+    """Consecutive batches of at most ``max_inputs`` texts and ``max_tokens`` tokens (counted for ``model``).
+
+    A single text above ``max_tokens`` gets a batch of its own. With exact counts, a text above
+    ``max_input_tokens`` raises :class:`~mistral_lca.InputTooLongError`. Every input must be a string:
+    :class:`~mistral_lca.InvalidRequestError` otherwise. Nothing is sent.
+    """
+    if max_inputs < 1 or max_tokens < 1 or max_input_tokens < 1:
+        raise ValueError("max_inputs, max_tokens and max_input_tokens must be >= 1")
+    texts = require_texts(texts, "plan_batches")
+    counts = count_tokens_each(texts, model)
+    exact = counts_are_exact(model)
+    if exact:
+        for position, cost in enumerate(counts):
+            if cost > max_input_tokens:
+                raise InputTooLongError(position, cost, max_input_tokens, model)
+    batches: list[Batch] = []
+    start, tokens = 0, 0
+    for position, cost in enumerate(counts):
+        if position > start and (position - start >= max_inputs or tokens + cost > max_tokens):
+            batches.append(Batch(start, position, tokens))
+            start, tokens = position, 0
         tokens += cost
-    if current:
-        batches.append(current)
-    return batches
+    if len(texts) > start:
+        batches.append(Batch(start, len(texts), tokens))
+    return EmbeddingPlan(texts, tuple(batches), tuple(counts), exact)
 
 
-def split_batch(batch: Batch) -> tuple[Batch, Batch]:
-    """Two halves of a batch the API rejected as too large."""
-    middle = len(batch) // 2
-    return batch[:middle], batch[middle:]
+def should_split(error: BaseException, batch: Batch) -> bool:
+    """Whether a failed request is one to halve and retry: a 400 "too many tokens/inputs" for 2+ texts."""
+    if not isinstance(error, BadRequestError) or len(batch) < 2:
+        return False
+    text = " ".join(part for part in (error.message, error.provider_message or "") if part).lower()
+    return error.code == "3210" or any(hint in text for hint in _TOO_LARGE_HINTS)
 
 
 def map_threads(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
@@ -73,16 +168,3 @@ def map_threads(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[
     with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="mistral-lca") as pool:
         futures = [pool.submit(contextvars.copy_context().run, fn, item) for item in items]
         return [future.result() for future in futures]
-
-
-async def gather_limited(fn: Callable[[T], Awaitable[R]], items: Sequence[T], workers: int) -> list[R]:
-    """``await fn(item)`` for every item, at most ``workers`` at once; results in input order."""
-    if len(items) == 1:
-        return [await fn(items[0])]
-    semaphore = asyncio.Semaphore(max(1, workers))
-
-    async def run(item: T) -> R:
-        async with semaphore:
-            return await fn(item)
-
-    return list(await asyncio.gather(*(run(item) for item in items)))

@@ -122,7 +122,7 @@ class Progress:
             ratio = min(1.0, max(0.0, self.done / self.total))
             counts = f"{_amount(self.done, self.unit)}/{_amount(self.total, self.unit)}{unit}"
             tail = f" {ratio:4.0%} {counts}{note}"
-            room = max(0, min(_BAR_WIDTH, width - len(self.label) - len(tail) - 3))
+            room = max(0, min(_BAR_WIDTH, width - len(self.label) - len(tail) - 4))  # " [", "]", last column
             filled = round(room * ratio)
             bar = f" [{'#' * filled}{'-' * (room - filled)}]" if room >= 5 else ""
             line = f"{self.label}{bar}{tail}"

@@ -1,9 +1,10 @@
 """``mistral-lca embed FILE``: one text per line in, JSONL ``{"index", "text", "embedding"}`` out, in order.
 
-Lines are grouped into batches bounded by input count and estimated tokens (about four characters per
-token), sent concurrently (at most ``--max-concurrent-requests`` at a time) and written in input order as
-soon as every earlier batch is done, so memory stays bounded by the concurrency window, not the file.
-``--batch-api`` submits one batch job instead (cheaper, slower: see ``mistral-lca batch``).
+Lines are packed into requests bounded by input count and tokens (exact with the ``[tokenizer]`` extra, an
+offline estimate otherwise) by the shared corpus runner (:mod:`mistral_lca.embedding_runs`), sent concurrently
+(at most ``--max-concurrent-requests`` at a time) and written in input order as soon as every earlier request is
+done, so memory stays bounded by the concurrency window, not the file. A request rejected as too large is split
+and retried. ``--batch-api`` submits one batch job instead (cheaper, slower: see ``mistral-lca batch``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mistral_lca import embedding_batches
-from mistral_lca.embedding_batches import estimate_tokens
+from mistral_lca.embedding_batches import MAX_TOKENS_PER_REQUEST, EmbeddingPlan
+from mistral_lca.embedding_runs import EmbeddedBatch, EmbeddingProgress, aiter_embeddings, plan_run
 
 from ._commands import Subcommands, add_command
 from ._config import build_async_client, positive_int
@@ -26,35 +27,13 @@ from ._context import Context, UsageError, require_file
 from ._waiting import add_wait_options
 
 if TYPE_CHECKING:
-    from mistral_lca import AsyncMistralLCAClient
-    from mistral_lca.types.embeddings import EmbeddingResponse
-
     from ._progress import Progress
 
-__all__ = ["Batch", "plan_batches", "read_texts", "register"]
+__all__ = ["progress_note", "read_texts", "register"]
 
 DEFAULT_EMBED_MODEL = "mistral-embed"
 DEFAULT_BATCH_SIZE = 64
-DEFAULT_BATCH_TOKENS = 8000
 DEFAULT_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Texts ``start`` to ``stop - 1`` of the input, sent in one request."""
-
-    start: int
-    stop: int
-    tokens: int
-
-
-def plan_batches(texts: Sequence[str], *, max_inputs: int, max_tokens: int) -> list[Batch]:
-    """Contiguous batches of at most ``max_inputs`` texts and ``max_tokens`` estimated tokens each, as planned by
-    the adapters' shared planner (a single longer text gets a batch of its own)."""
-    return [
-        Batch(positions[0], positions[-1] + 1, sum(estimate_tokens(texts[i]) for i in positions))
-        for positions in embedding_batches.plan_batches(texts, max_inputs=max_inputs, max_tokens=max_tokens)
-    ]
 
 
 def read_texts(source: str) -> tuple[list[str], int]:
@@ -71,10 +50,21 @@ def read_texts(source: str) -> tuple[list[str], int]:
     return texts, len(lines) - len(texts)
 
 
+def progress_note(state: EmbeddingProgress) -> str:
+    """The progress line's note: tokens and requests so far, and rate-limit waits when there were any."""
+    kind = "tokens" if state.exact_counts else "est. tokens"
+    note = f"{state.tokens_done:,}/{state.tokens_total:,} {kind}, {state.requests_done:,} requests"
+    if state.requests_split:
+        note += f" ({state.requests_split} split)"
+    if state.rate_limit_waits:
+        note += f", waited {state.rate_limit_wait_seconds:.1f}s for rate limits"
+    return note
+
+
 @dataclass
 class _Totals:
     prompt_tokens: int = 0
-    total_tokens: int = 0
+    requests: int = 0
     model: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -86,75 +76,19 @@ class _Sink:
         self._write_line = write_line
         self.totals = _Totals()
 
-    def write(self, batch: Batch, texts: Sequence[str], response: EmbeddingResponse) -> None:
+    def write(self, batch: EmbeddedBatch, texts: Sequence[str]) -> None:
         from mistral_lca._json import dumps
 
-        vectors = response.vectors()
-        if len(vectors) != batch.stop - batch.start:
-            from mistral_lca._errors import ResponseDecodeError
-
-            raise ResponseDecodeError(
-                f"the embeddings answer for texts {batch.start}-{batch.stop - 1} has {len(vectors)} vectors,"
-                f" expected {batch.stop - batch.start}"
-            )
         totals = self.totals
-        totals.prompt_tokens += response.usage.prompt_tokens
-        totals.total_tokens += response.usage.total_tokens
-        totals.model = totals.model or response.model
-        for offset, vector in enumerate(vectors):
-            index = batch.start + offset
+        totals.prompt_tokens += batch.prompt_tokens
+        totals.requests += batch.requests
+        totals.model = totals.model or batch.model
+        for index, vector in zip(range(batch.start, batch.stop), batch.vectors, strict=True):
             row = {"index": index, "text": texts[index], "embedding": vector}
             if self._write_line is None:
                 totals.rows.append(row)
             else:
                 self._write_line(dumps(row) + b"\n")
-
-
-async def embed_batches(
-    client: AsyncMistralLCAClient,
-    texts: Sequence[str],
-    batches: Sequence[Batch],
-    params: dict[str, Any],
-    *,
-    concurrency: int,
-    on_result: Callable[[Batch, EmbeddingResponse], None],
-) -> None:
-    """Send ``batches`` with at most ``concurrency`` in flight; ``on_result`` is called in input order."""
-    results: dict[int, EmbeddingResponse] = {}
-    in_flight: dict[asyncio.Task[EmbeddingResponse], int] = {}
-    next_to_send = 0
-    next_to_write = 0
-
-    def launch() -> None:
-        nonlocal next_to_send
-        # A window of twice the concurrency bounds memory when an early batch is slow.
-        while (
-            len(in_flight) < concurrency
-            and next_to_send < len(batches)
-            and next_to_send < next_to_write + 2 * concurrency
-        ):
-            batch = batches[next_to_send]
-            chunk = list(texts[batch.start : batch.stop])
-            task = asyncio.ensure_future(client.embeddings.create(inputs=chunk, **params))
-            in_flight[task] = next_to_send
-            next_to_send += 1
-
-    try:
-        launch()
-        while in_flight:
-            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                position = in_flight.pop(task)
-                results[position] = task.result()
-            while next_to_write in results:
-                on_result(batches[next_to_write], results.pop(next_to_write))
-                next_to_write += 1
-            launch()
-    finally:
-        for task in in_flight:
-            task.cancel()
-        if in_flight:
-            await asyncio.gather(*in_flight, return_exceptions=True)
 
 
 def _params(args: argparse.Namespace) -> dict[str, Any]:
@@ -166,22 +100,18 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
-async def _embed_all(ctx: Context, texts: list[str], batches: list[Batch], sink: _Sink, progress: Progress) -> None:
+async def _embed_all(ctx: Context, plan: EmbeddingPlan, sink: _Sink, progress: Progress) -> None:
     client = build_async_client(ctx.args)
+    params = _params(ctx.args)
     try:
-
-        def on_result(batch: Batch, response: EmbeddingResponse) -> None:
-            sink.write(batch, texts, response)
-            progress.advance(batch.stop - batch.start)
-
-        await embed_batches(
-            client,
-            texts,
-            batches,
-            _params(ctx.args),
-            concurrency=ctx.args.max_concurrent_requests,
-            on_result=on_result,
+        batches = aiter_embeddings(
+            lambda texts: client.embeddings.create(inputs=texts, **params),
+            plan,
+            max_concurrent_requests=ctx.args.max_concurrent_requests,
+            progress=lambda state: progress.update(state.texts_done, note=progress_note(state)),
         )
+        async for batch in batches:
+            sink.write(batch, plan.texts)
     finally:
         await client.close()
 
@@ -201,10 +131,17 @@ def _run(ctx: Context) -> int:
         raise UsageError(f"{args.file} has no non-blank lines to embed")
     if args.batch_api:
         return _run_batch_api(ctx, texts)
-    batches = plan_batches(texts, max_inputs=args.batch_size, max_tokens=args.max_batch_tokens)
-    estimated = sum(b.tokens for b in batches)
+    plan = plan_run(
+        texts,
+        where="mistral-lca embed",
+        model=args.model,
+        texts_per_request=args.batch_size,
+        max_tokens_per_request=args.max_batch_tokens,
+        max_concurrent_requests=args.max_concurrent_requests,
+    )
     skipped = f", {blank} blank line(s) skipped" if blank else ""
-    ctx.out.info(f"embedding {len(texts):,} texts (~{estimated:,} tokens) in {len(batches):,} batch(es){skipped}")
+    counted = f"{plan.tokens:,} tokens" if plan.exact else f"~{plan.tokens:,} tokens, estimated"
+    ctx.out.info(f"embedding {len(texts):,} texts ({counted}) in {len(plan):,} batch(es){skipped}")
     ctx.check_configuration()
     output: Path | None = Path(args.output) if args.output else None
     part: Path | None = None
@@ -217,10 +154,10 @@ def _run(ctx: Context) -> int:
     else:
         stdout = ctx.out.stdout
         sink = _Sink(lambda line: stdout.write(line.decode("utf-8")))
-    progress = ctx.progress("embedding", total=len(texts) if len(batches) > 1 else None, unit="texts")
+    progress = ctx.progress("embedding", total=len(texts) if len(plan) > 1 else None, unit="texts")
     try:
         with progress:
-            asyncio.run(_embed_all(ctx, texts, batches, sink, progress))
+            asyncio.run(_embed_all(ctx, plan, sink, progress))
         if part is not None and output is not None:
             assert stream is not None
             stream.close()
@@ -230,7 +167,7 @@ def _run(ctx: Context) -> int:
             if stream is not None and not stream.closed:
                 stream.close()
             part.unlink(missing_ok=True)
-    _report(ctx, sink.totals, len(texts), batches, output)
+    _report(ctx, sink.totals, plan, output)
     return 0
 
 
@@ -300,13 +237,15 @@ def _write_rows(ctx: Context, rows: list[dict[str, Any]]) -> None:
         ctx.out.info(f"wrote {len(rows):,} embeddings to {target}")
 
 
-def _report(ctx: Context, totals: _Totals, count: int, batches: list[Batch], output: Path | None) -> None:
+def _report(ctx: Context, totals: _Totals, plan: EmbeddingPlan, output: Path | None) -> None:
     summary: dict[str, Any] = {
         "model": totals.model or ctx.args.model,
-        "count": count,
-        "batches": len(batches),
-        "estimated_tokens": sum(b.tokens for b in batches),
-        "usage": {"prompt_tokens": totals.prompt_tokens, "total_tokens": totals.total_tokens},
+        "count": len(plan.texts),
+        "batches": len(plan),
+        "requests": totals.requests,
+        "counted_tokens": plan.tokens,
+        "exact_counts": plan.exact,
+        "usage": {"prompt_tokens": totals.prompt_tokens, "total_tokens": totals.prompt_tokens},
     }
     if ctx.out.json_mode:
         if output is not None:
@@ -315,7 +254,9 @@ def _report(ctx: Context, totals: _Totals, count: int, batches: list[Batch], out
             ctx.out.json({**summary, "data": totals.rows}, compact=True)
         return
     where = f" -> {output}" if output is not None else ""
-    ctx.out.info(f"embedded {count:,} texts with {summary['model']} ({totals.prompt_tokens:,} prompt tokens){where}")
+    ctx.out.info(
+        f"embedded {len(plan.texts):,} texts with {summary['model']} ({totals.prompt_tokens:,} prompt tokens){where}"
+    )
 
 
 def register(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
@@ -346,9 +287,10 @@ def register(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     cmd.add_argument(
         "--max-batch-tokens",
         type=positive_int,
-        default=DEFAULT_BATCH_TOKENS,
+        default=MAX_TOKENS_PER_REQUEST,
         metavar="N",
-        help=f"max estimated tokens per request (default {DEFAULT_BATCH_TOKENS})",
+        help=f"max tokens per request (default {MAX_TOKENS_PER_REQUEST:,}, Mistral's limit; exact with the"
+        " [tokenizer] extra, estimated otherwise)",
     )
     cmd.add_argument(
         "-j",

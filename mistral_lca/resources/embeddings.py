@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
@@ -11,7 +11,17 @@ from .._errors import InvalidRequestError
 from .._operation import Operation, model_parser
 from .._request import RequestSpec
 from .._response import Decoded
-from ..types.embeddings import EmbeddingParams, EmbeddingResponse
+from ..embedding_batches import MAX_TOKENS_PER_REQUEST, EmbeddingPlan
+from ..embedding_runs import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TEXTS_PER_REQUEST,
+    EmbeddedBatch,
+    aiter_embeddings,
+    iter_embeddings,
+    plan_run,
+    vectors_in_order,
+)
+from ..types.embeddings import EmbeddingManyOptions, EmbeddingParams, EmbeddingResponse
 from ._base import AsyncResource, SyncResource
 
 __all__ = ["AsyncEmbeddings", "Embeddings", "embeddings_body"]
@@ -69,13 +79,80 @@ def _create(params: EmbeddingParams) -> Operation[EmbeddingResponse]:
     return Operation(RequestSpec("POST", "/v1/embeddings", json=body), _parser(body.get("output_dtype")))
 
 
+class _ManyCall:
+    """One ``create_many``/``iter_many`` call: its checked plan, request options and runner settings."""
+
+    def __init__(self, where: str, inputs: Sequence[str], model: str, options: EmbeddingManyOptions) -> None:
+        opts: dict[str, Any] = dict(options)
+        self.progress = opts.pop("progress", None)
+        self.concurrency: int = opts.pop("max_concurrent_requests", DEFAULT_CONCURRENCY)
+        self.plan: EmbeddingPlan = plan_run(
+            inputs,
+            where=where,
+            model=model,
+            texts_per_request=opts.pop("texts_per_request", DEFAULT_TEXTS_PER_REQUEST),
+            max_tokens_per_request=opts.pop("max_tokens_per_request", MAX_TOKENS_PER_REQUEST),
+            max_concurrent_requests=self.concurrency,
+        )
+        self.params = {"model": model, **{k: v for k, v in opts.items() if v is not None}}
+
+
 class Embeddings(SyncResource):
     def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
         """Embed one text or a list of texts."""
         return self._run(_create(params))
+
+    def create_many(
+        self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
+    ) -> list[list[float]]:
+        """Embed a corpus: one vector per text, in input order, however many texts.
+
+        Texts are packed into requests within Mistral's limits (``texts_per_request``, ``max_tokens_per_request``;
+        tokens counted exactly with the ``[tokenizer]`` extra), sent on threads, at most
+        ``max_concurrent_requests`` at once; a request rejected as too large is split and retried.
+        ``progress`` is called after every request with an :class:`~mistral_lca.embedding_runs.EmbeddingProgress`.
+        """
+        call = _ManyCall("embeddings.create_many", inputs, model, options)
+        return vectors_in_order(len(call.plan.texts), list(self._iter(call)))
+
+    def iter_many(
+        self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
+    ) -> Iterator[EmbeddedBatch]:
+        """:meth:`create_many`, one :class:`~mistral_lca.embedding_runs.EmbeddedBatch` at a time, in input order
+        (memory stays bounded by the concurrency window). The plan is checked before this returns."""
+        return self._iter(_ManyCall("embeddings.iter_many", inputs, model, options))
+
+    def _iter(self, call: _ManyCall) -> Iterator[EmbeddedBatch]:
+        return iter_embeddings(
+            lambda texts: self.create(inputs=texts, **call.params),
+            call.plan,
+            max_concurrent_requests=call.concurrency,
+            progress=call.progress,
+        )
 
 
 class AsyncEmbeddings(AsyncResource):
     async def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
         """Embed one text or a list of texts."""
         return await self._run(_create(params))
+
+    async def create_many(
+        self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
+    ) -> list[list[float]]:
+        """Native async :meth:`Embeddings.create_many` (requests are tasks, at most ``max_concurrent_requests``)."""
+        call = _ManyCall("embeddings.create_many", inputs, model, options)
+        return vectors_in_order(len(call.plan.texts), [batch async for batch in self._iter(call)])
+
+    def iter_many(
+        self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
+    ) -> AsyncIterator[EmbeddedBatch]:
+        """Native async :meth:`Embeddings.iter_many` (``async for batch in client.embeddings.iter_many(...)``)."""
+        return self._iter(_ManyCall("embeddings.iter_many", inputs, model, options))
+
+    def _iter(self, call: _ManyCall) -> AsyncIterator[EmbeddedBatch]:
+        return aiter_embeddings(
+            lambda texts: self.create(inputs=texts, **call.params),
+            call.plan,
+            max_concurrent_requests=call.concurrency,
+            progress=call.progress,
+        )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import sys
 from array import array
-from typing import Any, Literal, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from typing_extensions import Required, TypedDict
@@ -13,7 +14,16 @@ from typing_extensions import Required, TypedDict
 from ._base import ResponseModel
 from .chat import UsageInfo
 
-__all__ = ["EmbeddingData", "EmbeddingParams", "EmbeddingResponse", "decode_base64_embedding"]
+if TYPE_CHECKING:
+    from ..embedding_runs import EmbeddingProgress
+
+__all__ = [
+    "EmbeddingData",
+    "EmbeddingManyOptions",
+    "EmbeddingParams",
+    "EmbeddingResponse",
+    "decode_base64_embedding",
+]
 
 _DTYPE_FORMATS = {"float": "f", "int8": "b", "uint8": "B", "binary": "b", "ubinary": "B"}
 
@@ -27,6 +37,23 @@ class EmbeddingParams(TypedDict, total=False):
     output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"]
     encoding_format: Literal["float", "base64"]
     metadata: dict[str, Any]
+
+
+class EmbeddingManyOptions(TypedDict, total=False):
+    """Keyword arguments of ``client.embeddings.create_many`` / ``iter_many`` besides ``model``."""
+
+    output_dimension: int
+    output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"]
+    encoding_format: Literal["float", "base64"]
+    metadata: dict[str, Any]
+    texts_per_request: int
+    """At most this many texts per request (default 128)."""
+    max_tokens_per_request: int
+    """At most this many tokens per request (default Mistral's 16,384)."""
+    max_concurrent_requests: int
+    """Requests of this call in flight at once (default 8; the client's own limit applies too)."""
+    progress: Callable[[EmbeddingProgress], None] | None
+    """Called after every request with an :class:`~mistral_lca.embedding_runs.EmbeddingProgress`."""
 
 
 def decode_base64_embedding(value: str, dtype: str = "float") -> list[float]:

@@ -23,9 +23,11 @@ from mistral_lca.cli._output import (
 )
 from mistral_lca.cli._progress import Progress, progress_enabled
 from mistral_lca.cli.batch import read_batch_input
-from mistral_lca.cli.embed import Batch, embed_batches, plan_batches, read_texts
+from mistral_lca.cli.embed import progress_note, read_texts
 from mistral_lca.cli.ocr import parse_pages
-from mistral_lca.embedding_batches import estimate_tokens
+from mistral_lca.embedding_batches import plan_batches
+from mistral_lca.embedding_runs import EmbeddingProgress, aiter_embeddings
+from mistral_lca.tokens import estimate_tokens
 
 # ------------------------------------------------------------------------------------------- embedding
 
@@ -34,22 +36,6 @@ def test_estimate_tokens_is_the_shared_generous_estimate() -> None:
     assert estimate_tokens("") == 1
     assert estimate_tokens("x" * 300) == 101
     assert estimate_tokens("é" * 30) == 21  # bytes, not characters
-
-
-def test_plan_batches_respects_count_and_token_bounds() -> None:
-    texts = ["a" * 30] * 10  # 11 estimated tokens each
-    batches = plan_batches(texts, max_inputs=3, max_tokens=1000)
-    assert [(b.start, b.stop) for b in batches] == [(0, 3), (3, 6), (6, 9), (9, 10)]
-    batches = plan_batches(texts, max_inputs=100, max_tokens=25)
-    assert [(b.start, b.stop) for b in batches] == [(0, 2), (2, 4), (4, 6), (6, 8), (8, 10)]
-    assert all(b.tokens <= 25 for b in batches)
-
-
-def test_plan_batches_gives_an_oversized_text_its_own_batch_and_covers_everything() -> None:
-    texts = ["short", "x" * 4000, "short", "short"]
-    batches = plan_batches(texts, max_inputs=10, max_tokens=50)
-    assert [(b.start, b.stop) for b in batches] == [(0, 1), (1, 2), (2, 4)]
-    assert plan_batches([], max_inputs=5, max_tokens=5) == []
 
 
 def test_read_texts_skips_blank_lines(tmp_path: Path) -> None:
@@ -62,6 +48,15 @@ def test_read_texts_skips_blank_lines(tmp_path: Path) -> None:
         read_texts(str(bad))
 
 
+def test_progress_note_shows_tokens_requests_splits_and_waits() -> None:
+    state = EmbeddingProgress(
+        texts_done=5, texts_total=9, tokens_done=1200, tokens_total=2000, requests_done=3, exact_counts=True
+    )
+    assert progress_note(state) == "1,200/2,000 tokens, 3 requests"
+    later = EmbeddingProgress(9, 9, 2000, 2000, 6, requests_split=1, rate_limit_waits=2, rate_limit_wait_seconds=1.5)
+    assert progress_note(later) == "2,000/2,000 est. tokens, 6 requests (1 split), waited 1.5s for rate limits"
+
+
 class _SlowEmbeddings:
     """Answers batch i only after every later batch in flight has answered (reverse completion order)."""
 
@@ -70,7 +65,7 @@ class _SlowEmbeddings:
         self.max_in_flight = 0
         self.calls: list[list[str]] = []
 
-    async def create(self, *, inputs: list[str], model: str) -> Any:
+    async def create(self, inputs: list[str]) -> Any:
         from mistral_lca.types.embeddings import EmbeddingResponse
 
         self.calls.append(inputs)
@@ -81,57 +76,36 @@ class _SlowEmbeddings:
             await asyncio.sleep(0)
         self.in_flight -= 1
         data = [{"index": i, "embedding": [float(len(t))]} for i, t in reversed(list(enumerate(inputs)))]
-        return EmbeddingResponse.model_validate({"model": model, "data": data, "usage": {"prompt_tokens": 1}})
+        return EmbeddingResponse.model_validate({"model": "m", "data": data, "usage": {"prompt_tokens": 1}})
 
 
-class _Client:
-    def __init__(self) -> None:
-        self.embeddings = _SlowEmbeddings()
+async def _collect(create: Any, texts: list[str], concurrency: int, **kw: Any) -> list[Any]:
+    plan = plan_batches(texts, max_inputs=2)
+    return [b async for b in aiter_embeddings(create, plan, max_concurrent_requests=concurrency, **kw)]
 
 
-def test_embed_batches_writes_in_input_order_with_bounded_concurrency() -> None:
+def test_the_embed_runner_delivers_in_input_order_with_bounded_concurrency() -> None:
     texts = [f"text {'x' * i}" for i in range(9)]
-    batches = [Batch(i, min(i + 2, 9), 1) for i in range(0, 9, 2)]
-    client = _Client()
-    seen: list[tuple[int, list[list[float]]]] = []
-
-    asyncio.run(
-        embed_batches(
-            client,  # type: ignore[arg-type]
-            texts,
-            batches,
-            {"model": "mistral-embed"},
-            concurrency=2,
-            on_result=lambda batch, response: seen.append((batch.start, response.vectors())),
-        )
-    )
-    assert [start for start, _ in seen] == [0, 2, 4, 6, 8]
-    vectors = [v for _, vs in seen for v in vs]
-    assert vectors == [[float(len(t))] for t in texts]
-    assert client.embeddings.max_in_flight <= 2
+    fake = _SlowEmbeddings()
+    seen: list[EmbeddingProgress] = []
+    batches = asyncio.run(_collect(fake.create, texts, 2, progress=seen.append))
+    assert [b.start for b in batches] == [0, 2, 4, 6, 8]
+    assert [v for b in batches for v in b.vectors] == [[float(len(t))] for t in texts]
+    assert fake.max_in_flight == 2
+    assert [p.requests_done for p in seen] == [1, 2, 3, 4, 5] and seen[-1].texts_done == 9
 
 
-def test_embed_batches_stops_at_the_first_error() -> None:
-    class Failing:
-        calls = 0
+def test_the_embed_runner_stops_at_the_first_error() -> None:
+    calls = 0
 
-        async def create(self, *, inputs: list[str], model: str) -> Any:
-            Failing.calls += 1
-            raise RuntimeError("nope")
+    async def failing(inputs: list[str]) -> Any:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("nope")
 
-    client = type("C", (), {"embeddings": Failing()})()
     with pytest.raises(RuntimeError, match="nope"):
-        asyncio.run(
-            embed_batches(
-                client,
-                ["a"] * 10,
-                [Batch(i, i + 1, 1) for i in range(10)],
-                {"model": "m"},
-                concurrency=3,
-                on_result=lambda b, r: None,
-            )
-        )
-    assert Failing.calls <= 3
+        asyncio.run(_collect(failing, ["a"] * 20, 3))
+    assert calls <= 3
 
 
 # ------------------------------------------------------------------------------------------- batch input

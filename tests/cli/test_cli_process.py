@@ -136,6 +136,7 @@ def test_progress_is_drawn_only_on_a_terminal_or_when_forced(fake: FakeLowCodeAP
     forced = _run(_module(*base, "--progress", "always"))
     assert forced.returncode == 0, forced.stderr
     assert "\rembedding [" in forced.stderr and "100% 12/12 texts" in forced.stderr
+    assert " tokens, 4 requests" in forced.stderr  # the runner's progress: tokens and requests done
     quiet = _run(_module(*base, "--quiet"))
     assert quiet.returncode == 0 and quiet.stderr == ""
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]

@@ -180,7 +180,7 @@ def _check_vectors(server: FakeLowCodeAPI, texts: list[str], vectors: list[list[
 
 
 def _expected_requests(texts: list[str]) -> int:
-    return len(plan_batches(texts, max_inputs=BATCH, max_tokens=16_000))
+    return len(plan_batches(texts, max_inputs=BATCH, model=EMBED_MODEL))
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -236,18 +236,13 @@ async def test_llamaindex_20000_text_embedding_run(loaded: FakeLowCodeAPI, mode:
 async def test_core_client_20000_text_embedding_run(loaded: FakeLowCodeAPI) -> None:
     fds = fd_count()
     texts = _texts()
-    batches = plan_batches(texts, max_inputs=BATCH, max_tokens=16_000)
     async with AsyncMistralLCAClient(
         api_token=TOKEN, base_url=loaded.base_url, max_concurrent_requests=EMBED_LIMIT
     ) as client:
-        responses = await asyncio.gather(
-            *(
-                client.embeddings.create(model=EMBED_MODEL, inputs=[texts[i] for i in b], output_dimension=DIMENSION)
-                for b in batches
-            )
+        vectors = await client.embeddings.create_many(
+            texts, model=EMBED_MODEL, output_dimension=DIMENSION, texts_per_request=BATCH, max_concurrent_requests=64
         )
-    vectors = [v for response in responses for v in response.vectors()]
-    assert loaded.path_counts[EMBEDDINGS] == len(batches)
+    assert loaded.path_counts[EMBEDDINGS] == _expected_requests(texts)
     assert 1 < loaded.max_in_flight <= EMBED_LIMIT
     _check_vectors(loaded, texts, vectors)
     assert_released(loaded, fds)

@@ -15,7 +15,8 @@ from lc_support import EMBEDDING_FIELDS, TOKEN, Recorder, envelope
 
 from langchain_mistral_lca import MistralLCAEmbeddings
 from mistral_lca import UnprocessableEntityError
-from mistral_lca.embedding_batches import estimate_tokens, plan_batches
+from mistral_lca.embedding_batches import plan_batches
+from mistral_lca.tokens import estimate_tokens
 
 
 def vector_for(text: str) -> list[float]:
@@ -104,7 +105,11 @@ def test_token_estimate_is_offline_and_generous() -> None:
     assert estimate_tokens("") == 1
     assert estimate_tokens("hello world, how are you") >= 6  # ~4 chars per token in reality
     assert estimate_tokens("你好世界") >= 4  # CJK: about one token per character
-    assert plan_batches(["aa"] * 5, max_inputs=2, max_tokens=100) == [[0, 1], [2, 3], [4]]
+    assert [(b.start, b.stop) for b in plan_batches(["aa"] * 5, max_inputs=2, max_tokens=100)] == [
+        (0, 2),
+        (2, 4),
+        (4, 5),
+    ]
 
 
 async def test_a_batch_rejected_as_too_large_is_split_and_retried(mode: str) -> None:

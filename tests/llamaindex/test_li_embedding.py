@@ -15,7 +15,8 @@ from llama_index.core.storage.kvstore import SimpleKVStore
 
 from llamaindex_mistral_lca import MistralLCAEmbedding
 from mistral_lca import BadRequestError
-from mistral_lca.embedding_batches import estimate_tokens, plan_batches
+from mistral_lca.embedding_batches import plan_batches
+from mistral_lca.tokens import estimate_tokens
 
 
 def vector_for(text: str) -> list[float]:
@@ -177,8 +178,13 @@ async def test_events_cache_and_empty_input(mode: str) -> None:
 
 def test_planner() -> None:
     assert estimate_tokens("") == 1 and estimate_tokens("abcdef") == 3 and estimate_tokens("日本") == 3
-    assert plan_batches(["a"] * 5, max_inputs=2, max_tokens=100) == [[0, 1], [2, 3], [4]]
-    assert plan_batches(["x" * 300, "y"], max_inputs=10, max_tokens=50) == [[0], [1]]
+    assert [b.positions for b in plan_batches(["a"] * 5, max_inputs=2, max_tokens=100)] == [
+        range(2),
+        range(2, 4),
+        range(4, 5),
+    ]
+    long = "a long sentence about nothing in particular " * 10
+    assert [(b.start, b.stop) for b in plan_batches([long, "y"], max_inputs=10, max_tokens=50)] == [(0, 1), (1, 2)]
 
 
 def test_serialisation_has_no_secret() -> None:

@@ -15,9 +15,10 @@ import random
 import struct
 from typing import Any
 
+from ...tokens import count_tokens_each
 from ._json import RawJson, dumps
 from .replies import Call, ErrorReply, JsonReply, Reply, api_error, check_fields, json_object, validation_error
-from .state import FakeState
+from .state import FakeConfig, FakeState
 
 __all__ = ["EMBED_FIELDS", "basis", "embed_vector", "handle_embeddings", "model_dimension"]
 
@@ -108,10 +109,6 @@ def embed_vector(text: str, basis_: _Basis, encoding: str) -> bytes:
     return basis_.base64(k, shift) if encoding == "base64" else basis_.json_array(k, shift)
 
 
-def _tokens(text: str) -> int:
-    return (len(text) + 3) // 4
-
-
 def _check(body: dict[str, Any]) -> ErrorReply | list[str]:
     raw = body["input"]
     inputs = [raw] if isinstance(raw, str) else raw
@@ -149,6 +146,28 @@ def _check(body: dict[str, Any]) -> ErrorReply | list[str]:
     return inputs
 
 
+def _size_error(cfg: FakeConfig, inputs: list[str], model: str) -> ErrorReply | int:
+    """Mistral's 400 (code 3210) for too many inputs or tokens, else the tokens the request costs.
+
+    Tokens are counted as the client counts them (:func:`mistral_lca.tokens.count_tokens_each`): exactly with the
+    ``[tokenizer]`` extra (BOS and EOS included, as Mistral bills them), with the estimate otherwise. The
+    per-request and too-many-inputs bodies are the ones Mistral sends; the per-input wording is modelled on them
+    (no recording of that case is known).
+    """
+    if cfg.embed_max_inputs is not None and len(inputs) > cfg.embed_max_inputs:
+        return api_error(400, "Too many inputs in request, split into more batches.", code="3210")
+    counts = count_tokens_each(inputs, model)
+    if cfg.embed_max_input_tokens is not None:
+        for index, count in enumerate(counts):
+            if count > cfg.embed_max_input_tokens:
+                message = f"Too many tokens for input {index}. Max is {cfg.embed_max_input_tokens} got {count}"
+                return api_error(400, message, code="3210")
+    tokens = sum(counts)
+    if cfg.embed_max_tokens is not None and tokens > cfg.embed_max_tokens:
+        return api_error(400, "Too many tokens overall, split into more batches.", code="3210")
+    return tokens
+
+
 def handle_embeddings(state: FakeState, call: Call) -> Reply:
     body = json_object(call)
     if isinstance(body, ErrorReply):
@@ -160,12 +179,11 @@ def handle_embeddings(state: FakeState, call: Call) -> Reply:
     inputs = _check(body)
     if isinstance(inputs, ErrorReply):
         return inputs
-    if cfg.embed_max_inputs is not None and len(inputs) > cfg.embed_max_inputs:
-        return api_error(400, "Too many inputs in request, split into more batches.", code="3210")
-    tokens = sum(_tokens(t) for t in inputs)
-    if cfg.embed_max_tokens is not None and tokens > cfg.embed_max_tokens:
-        return api_error(400, f"Too many tokens in batch. Max is {cfg.embed_max_tokens}", code="3210")
     model = str(body["model"])
+    size_error = _size_error(cfg, inputs, model)
+    if isinstance(size_error, ErrorReply):
+        return size_error
+    tokens = size_error
     dtype = str(body.get("output_dtype") or "float")
     encoding = str(body.get("encoding_format") or "float")
     dim = int(body.get("output_dimension") or model_dimension(model))

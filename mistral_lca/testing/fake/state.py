@@ -49,7 +49,10 @@ class FakeConfig:
     """Reject unknown body fields with 422 ``extra_forbidden`` like the real API."""
     embed_max_inputs: int | None = None
     embed_max_tokens: int | None = 16384
-    """Max estimated tokens (chars/4) per embeddings request."""
+    """Max tokens per embeddings request (Mistral's 16,384), counted by :func:`mistral_lca.tokens.count_tokens`:
+    exactly with the ``[tokenizer]`` extra, with the estimate otherwise."""
+    embed_max_input_tokens: int | None = 8192
+    """Max tokens per embeddings input (Mistral's 8,192), counted the same way."""
     batch_steps: int = 1
     """GETs needed per batch-job status transition (QUEUED → RUNNING → SUCCESS)."""
     job_steps: int = 1

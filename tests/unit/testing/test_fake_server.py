@@ -414,24 +414,30 @@ def test_embeddings_float_and_base64(fake: FakeLowCodeAPI, http: httpx.Client) -
 
 
 def test_embeddings_limits(http: httpx.Client) -> None:
-    with FakeLowCodeAPI(embed_max_tokens=100, embed_max_inputs=3) as fake:
-        r = http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": ["x" * 404]})
+    from mistral_lca.tokens import count_tokens
+
+    words = "the quick brown fox jumps over the lazy dog " * 12
+    cost = count_tokens(words, "mistral-embed")
+    with FakeLowCodeAPI(embed_max_tokens=2 * cost, embed_max_input_tokens=cost, embed_max_inputs=3) as fake:
+        r = http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": [words] * 3})
         assert r.status_code == 400
         assert r.json()["error"] == {
             "object": "error",
-            "message": "Too many tokens in batch. Max is 100",
+            "message": "Too many tokens overall, split into more batches.",
             "type": "invalid_request_error",
             "param": None,
             "code": "3210",
         }
-        assert (
-            http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": ["a"] * 4}).status_code
-            == 400
-        )
-        assert (
-            http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": ["x" * 400]}).status_code
-            == 200
-        )
+        r = http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": ["a", words + " more"]})
+        assert r.status_code == 400
+        assert r.json()["error"]["code"] == "3210"
+        assert r.json()["error"]["message"] == f"Too many tokens for input 1. Max is {cost} got {cost + 1}"
+        r = http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": ["a"] * 4})
+        assert r.status_code == 400
+        assert r.json()["error"]["message"] == "Too many inputs in request, split into more batches."
+        r = http.post(fake.url("/v1/embeddings"), json={"model": "mistral-embed", "input": [words] * 2})
+        assert r.status_code == 200
+        assert r.json()["result"]["usage"]["prompt_tokens"] == 2 * cost
 
 
 # --------------------------------------------------------------------------- recording
