@@ -12,6 +12,7 @@ from typing_extensions import Unpack
 from mistral_lca import BadRequestError
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, map_threads, plan_batches, split_batch
+from mistral_lca.types.bounds import ModelName
 from mistral_lca.types.embeddings import EmbeddingResponse
 
 from ._concurrency import ConcurrencyLimit
@@ -42,7 +43,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
     in half and retried.
     """
 
-    model: str = Field(default="mistral-embed", alias="model_name")
+    model: ModelName = Field(default="mistral-embed", alias="model_name")
     output_dimension: int | None = None
     """Vector size for models that support it (e.g. ``codestral-embed``)."""
     output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"] | None = None

@@ -14,6 +14,7 @@ from typing_extensions import Unpack
 from mistral_lca import BadRequestError
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, gather_limited, map_threads, plan_batches, split_batch
+from mistral_lca.types.bounds import ModelName
 
 from ._connection import ConnectionFields
 
@@ -55,7 +56,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
     as too large is halved and retried. Constructor-only: ``api_token``, ``http_client``, ``async_http_client``.
     """
 
-    model_name: str = Field(default="mistral-embed", description="The Mistral embedding model id.")
+    model_name: ModelName = Field(default="mistral-embed", description="The Mistral embedding model id.")
     embed_batch_size: int = Field(default=128, gt=0, le=2048, description="Texts per request.")
     max_batch_tokens: int = Field(
         default=16_000, ge=1, description="Estimated tokens per request (Mistral's budget is 16,384)."

@@ -27,6 +27,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "SecretArgumentError",
     "ServerError",
     "StreamError",
     "UnprocessableEntityError",
@@ -52,6 +53,14 @@ class MissingTokenError(ConfigurationError):
 
 class InvalidRequestError(MistralLCAError, ValueError):
     """The call's arguments are invalid; detected before anything was sent."""
+
+
+class SecretArgumentError(MistralLCAError, TypeError):
+    """An argument this class or call does not take, whose name looks like a secret (``mistral_api_key=...``).
+
+    Refused rather than forwarded in a request body (where a 422 would echo it back) or silently dropped. A
+    ``TypeError``, like Python's "unexpected keyword argument"; the message names the argument, never its value.
+    """
 
 
 class ValidationDetail:
