@@ -7,8 +7,8 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -23,10 +23,12 @@ from typing_extensions import Unpack
 from mistral_lca.batching import BatchRequestError, BatchWaitOptions, results_or_raise
 from mistral_lca.completion_merge import merge_completion_chunks
 from mistral_lca.embedding_batches import estimate_tokens
+from mistral_lca.types.bounds import ModelName, Penalty, Seed, Temperature, TokenCount, TopP
 from mistral_lca.types.chat import ChatCompletionResponse
 
 from ._concurrency import ConcurrencyLimit
 from ._messages import convert_messages
+from ._profiles import model_profile
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
 from ._settings import ConnectionSettings, ModelKwargs
 
@@ -50,6 +52,14 @@ _MISTRAL_BUILTIN_TOOLS = frozenset(
 _EMPTY_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
 
 StructuredOutputMethod = Literal["function_calling", "json_mode", "json_schema"]
+_CLIENT_SIDE_FLAGS = ("stream", "stream_usage", "stream_options")
+"""Per-call options that steer this class, never request fields (Mistral refuses unknown fields with a 422)."""
+
+
+def _generation_chunk(message: AIMessageChunk, with_usage: bool) -> ChatGenerationChunk:
+    if not with_usage:
+        message.usage_metadata = None
+    return ChatGenerationChunk(message=message)
 
 
 def _format_tool(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None) -> dict[str, Any]:
@@ -98,21 +108,28 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
     Only the sampling fields you set are sent; the API applies its own defaults (and bounds) to the rest.
     """
 
-    model: str = Field(default="mistral-small-latest", alias="model_name")
-    temperature: float | None = None
-    max_tokens: int | None = None
-    top_p: float | None = None
-    random_seed: int | None = None
+    model: ModelName = Field(default="mistral-small-latest", alias="model_name")
+    temperature: Temperature | None = None
+    max_tokens: TokenCount | None = None
+    top_p: TopP | None = None
+    random_seed: Seed | None = None
     safe_prompt: bool | None = None
     stop: list[str] | str | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None
     reasoning_effort: str | None = None
     """``none``/``minimal``/``low``/``medium``/``high``/``xhigh`` (reasoning-capable models)."""
     response_format: dict[str, Any] | None = None
     streaming: bool = False
     """Stream under the hood for ``invoke`` as well."""
+    stream_usage: bool = True
+    """Report token usage on streamed replies (Mistral sends it with the last chunk). LangChain's flag: it is never
+    sent to the API; ``stream(..., stream_usage=False)`` turns it off per call (OpenAI's ``stream_options=
+    {"include_usage": ...}`` is understood the same way)."""
     # ------------------------------------------------------------------------------------ LangChain API
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(self.model)
 
     @property
     def _llm_type(self) -> str:
@@ -170,7 +187,8 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
             params["stop"] = stop_value
         params.update(self.model_kwargs)
         params.update(kwargs)
-        params.pop("stream", None)
+        for flag in _CLIENT_SIDE_FLAGS:
+            params.pop(flag, None)
         params["messages"] = convert_messages(messages)
         return {key: value for key, value in params.items() if value is not None}
 
@@ -196,35 +214,49 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
         response = await self.async_client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
 
+    def _streams_usage(self, stream_usage: bool | None, kwargs: dict[str, Any]) -> bool:
+        """Per call ``stream_usage``, else ``stream_options.include_usage`` (call, ``model_kwargs``), else the field."""
+        for source in (stream_usage, kwargs.get("stream_options"), self.model_kwargs.get("stream_options")):
+            value = source.get("include_usage") if isinstance(source, dict) else source
+            if isinstance(value, bool):
+                return value
+        return self.stream_usage
+
     def _stream(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        with_usage = self._streams_usage(stream_usage, kwargs)
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         with self.client.chat.stream(**request) as events:
             for batch in events.batches():  # what arrived in one read becomes one chunk
                 message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
-                    yield ChatGenerationChunk(message=message)
+                    yield _generation_chunk(message, with_usage)
 
     async def _astream(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        with_usage = self._streams_usage(stream_usage, kwargs)
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
         async with self.async_client.chat.stream(**request) as events:
             async for batch in events.batches():  # what arrived in one read becomes one chunk
                 message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
-                    yield ChatGenerationChunk(message=message)
+                    yield _generation_chunk(message, with_usage)
 
     # ------------------------------------------------------------------------------------------ batching
 
@@ -332,7 +364,9 @@ class ChatMistralLCA(ConnectionSettings, ModelKwargs, ConcurrencyLimit, BaseChat
             kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        if formatted:  # no tools (e.g. create_agent's native structured output without tools): send no list at all
+            kwargs["tools"] = formatted
+        return super().bind(**kwargs)
 
     def with_structured_output(
         self,

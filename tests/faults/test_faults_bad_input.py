@@ -246,16 +246,27 @@ async def test_langchain_bad_chat_input_fails_before_any_request(fake: FakeLowCo
             InvalidRequestError,
             "tool call",
         ),
-        ("x", {"max_tokens": -1}, InvalidRequestError, "max_tokens must be >= 0"),
+        ("x", {"max_tokens": -1}, InvalidRequestError, "max_tokens: Input should be greater than or equal to 0"),
+        ("x", {"temperature": 3}, InvalidRequestError, "temperature: Input should be less than or equal to 1.5"),
         ("x", {"model": ""}, InvalidRequestError, "model must be a non-empty string"),
     ]
     for messages, kwargs, error, message in cases:
         with pytest.raises(error, match=message.replace("(", r"\(").replace("[", r"\[")):
             await _lc_invoke(llm, mode, messages, **kwargs)
-    with pytest.raises(InvalidRequestError, match="model must be a non-empty string"):
-        await _lc_invoke(_lc_chat(fake, model=""), mode, "x")
-    with pytest.raises(InvalidRequestError, match="max_tokens must be >= 0"):
-        await _lc_invoke(_lc_chat(fake, max_tokens=-5), mode, "x")
+    # The model's own fields are checked when it is built, with the same bounds.
+    for fields, message in (
+        ({"model": ""}, "model must be a non-empty string"),
+        ({"model": "  "}, "model must be a non-empty string"),
+        ({"max_tokens": -5}, "max_tokens"),
+        ({"temperature": 1.6}, "less than or equal to 1.5"),
+        ({"top_p": 0}, "top_p"),
+        ({"presence_penalty": -2.1}, "presence_penalty"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            _lc_chat(fake, **fields)
+    weather = {"type": "function", "function": {"name": "get weather", "parameters": {"type": "object"}}}
+    with pytest.raises(InvalidRequestError, match=r"tools\.0: function\.name .*'get weather'"):
+        await _lc_invoke(_lc_chat(fake).bind_tools([weather]), mode, "x")
     assert fake.count() == 0
 
 
