@@ -167,6 +167,38 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
     ("ocr-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf"), "cannot read file"),
     ("ocr-directory", lambda c, p: c.ocr.process_file(p), "cannot read file"),
     ("ocr-upload-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf", upload=True), "cannot read file"),
+    # Empty files and files OCR cannot read are refused locally (issue #14 item 7).
+    ("ocr-empty-file", lambda c, p: c.ocr.process_file(_file(p, "empty.pdf", b"")), "'empty.pdf' is empty (0 bytes)"),
+    ("ocr-upload-empty-file", lambda c, p: c.ocr.process_file(_file(p, "e.pdf", b""), upload=True), "(0 bytes)"),
+    ("ocr-empty-bytes", lambda c, p: c.ocr.process_file(b""), "the document bytes are empty"),
+    ("ocr-txt", lambda c, p: c.ocr.process_file(_file(p, "notes.txt", b"hello")), "'notes.txt' is text/plain"),
+    (
+        "ocr-upload-txt",
+        lambda c, p: c.ocr.process_file(_file(p, "notes.txt", b"hello"), upload=True),
+        "'notes.txt' is text/plain",
+    ),
+    ("ocr-txt-bytes", lambda c, p: c.ocr.process_file(("notes.txt", b"hello")), "'notes.txt' is text/plain"),
+    ("ocr-mp3", lambda c, p: c.ocr.process_file(_file(p, "talk.mp3", b"ID3abc")), "is audio/mpeg"),
+    (
+        "ocr-text-data-uri",
+        lambda c, p: c.ocr.process(document="data:text/plain;base64,aGVsbG8="),
+        "the document is text/plain",
+    ),
+    (
+        "upload-for-ocr-txt",
+        lambda c, p: c.files.upload(file=_file(p, "notes.txt", b"hi"), purpose="ocr"),
+        "Invalid files.upload request: 'notes.txt' is text/plain",
+    ),
+    (
+        "transcribe-empty-file",
+        lambda c, p: c.audio.transcriptions.complete(model="voxtral-mini-latest", file=_file(p, "a.mp3", b"")),
+        "is empty (0 bytes)",
+    ),
+    (
+        "transcribe-stream-empty-file",
+        lambda c, p: c.audio.transcriptions.stream(model="voxtral-mini-latest", file=_file(p, "a.wav", b"")),
+        "is empty (0 bytes)",
+    ),
     (
         "transcribe-missing",
         lambda c, p: c.audio.transcriptions.complete(model="voxtral-mini-latest", file=p / "missing.mp3"),
@@ -425,3 +457,33 @@ async def test_langchain_non_string_text_block_fails_clearly_before_any_request(
             await _lc_invoke(_lc_chat(fake), mode, [message])
     finally:
         assert fake.count() == 0
+
+
+async def test_loaders_and_readers_refuse_empty_and_unsupported_files(
+    fake: FakeLowCodeAPI, mode: str, tmp_path: Path
+) -> None:
+    from langchain_mistral_lca import MistralOCRLoader, MistralTranscriptionLoader
+    from llamaindex_mistral_lca import MistralOCRReader, MistralTranscriptionReader
+
+    settings = {"api_token": TOKEN, "base_url": fake.base_url}
+    sync = mode == "sync"
+    notes, empty_pdf, empty_mp3 = (
+        _file(tmp_path, "notes.txt", b"plain text"),
+        _file(tmp_path, "scan.pdf", b""),
+        _file(tmp_path, "talk.mp3", b""),
+    )
+    for upload in (False, True):
+        for path, message in ((notes, "is text/plain"), (empty_pdf, r"is empty \(0 bytes\)")):
+            loader = MistralOCRLoader(path, upload=upload, **settings)
+            with pytest.raises(InvalidRequestError, match=message):
+                await call(lambda ld=loader: ld.load() if sync else ld.aload())
+            reader = MistralOCRReader(upload=upload, **settings)
+            with pytest.raises(InvalidRequestError, match=message):
+                await call(lambda r=reader, p=path: r.load_data(p) if sync else r.aload_data(p))
+    transcriber = MistralTranscriptionLoader(empty_mp3, **settings)
+    with pytest.raises(InvalidRequestError, match="is empty"):
+        await call(lambda: transcriber.load() if sync else transcriber.aload())
+    reader = MistralTranscriptionReader(**settings)
+    with pytest.raises(InvalidRequestError, match="is empty"):
+        await call(lambda: reader.load_data(empty_mp3) if sync else reader.aload_data(empty_mp3))
+    assert fake.count() == 0
