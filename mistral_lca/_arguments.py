@@ -29,12 +29,15 @@ SYNONYMS: tuple[frozenset[str], ...] = (
 )
 """Groups of names for one argument; whichever a class takes, the others are accepted in its place."""
 
-_SECRET_NAME = re.compile(r"api_?key|token|secret|password|passwd", re.IGNORECASE)
+# "token" names a secret, "tokens" a count (max_tokens, min_tokens, tokens_per_minute) and "tokenizer" a tool: only
+# the first is refused, so a misplaced token count still reaches the API's own (clear) validation error.
+_SECRET_NAME = re.compile(r"api_?key|secret|passw(?:or)?d|token(?!s(?:_|$)|iz)", re.IGNORECASE)
 _MISTRAL_KEY = re.compile(r"mistral", re.IGNORECASE)
 
 
 def looks_like_secret(name: str) -> bool:
-    """True for names such as ``api_key``, ``mistral_api_key``, ``access_token``, ``client_secret``."""
+    """True for names such as ``api_key``, ``mistral_api_key``, ``access_token``, ``client_secret``; not for token
+    counts (``max_tokens``) or ``tokenizer``."""
     return bool(_SECRET_NAME.search(name))
 
 
