@@ -174,7 +174,10 @@ def _document(params: OCRParams) -> Any:
 def process_operation(params: OCRParams) -> Operation[OCRResponse]:
     body_params: dict[str, Any] = {k: v for k, v in params.items() if k not in ("document_url", "image_url", "file_id")}
     body_params["document"] = _document(params)
-    body_params["model"] = params.get("model") or DEFAULT_OCR_MODEL
+    model = params.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise InvalidRequestError("Invalid ocr request: model must be a non-empty string (or left out for the default)")
+    body_params["model"] = model or DEFAULT_OCR_MODEL
     body = request_body(OCRRequest, body_params, "ocr")
     return Operation(RequestSpec("POST", "/v1/ocr", json=body), model_parser(OCRResponse))
 

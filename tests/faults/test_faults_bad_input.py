@@ -165,6 +165,7 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
     ("upload-missing", lambda c, p: c.files.upload(file=p / "missing.pdf", purpose="ocr"), "cannot read file"),
     ("upload-directory", lambda c, p: c.files.upload(file=p, purpose="ocr"), "not a regular file"),
     ("ocr-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf"), "cannot read file"),
+    ("ocr-blank-model", lambda c, p: c.ocr.process(model=" ", document_url="https://x.example/a.pdf"), "model must"),
     ("ocr-directory", lambda c, p: c.ocr.process_file(p), "cannot read file"),
     ("ocr-upload-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf", upload=True), "cannot read file"),
     # Empty files and files OCR cannot read are refused locally (issue #14 item 7).
