@@ -62,8 +62,14 @@ def base_url_problem(base_url: str) -> str | None:
 
 
 def check_base_url(base_url: str) -> None:
-    """Refuse a wrongly shaped public (or Mistral) URL; warn, once per URL, about a custom host's."""
-    url = httpx.URL(base_url)
+    """Refuse a wrongly shaped public (or Mistral) URL; warn, once per URL, about a custom host's.
+
+    A string that is not a URL at all passes: :func:`~mistral_lca._config.resolve_config` reports that itself.
+    """
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError):
+        return
     problem = _problem(url)
     if problem is None:
         return

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from mistral_lca import AuthenticationError, BadRequestError, NotFoundError
-from mistral_lca._diagnostics import base_url_problem, explain_status_error, token_problem
+from mistral_lca._diagnostics import base_url_problem, check_base_url, explain_status_error, token_problem
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,13 @@ def test_only_401_and_404_are_explained() -> None:
 def test_a_url_without_an_api_path_gets_no_url_hint() -> None:
     error = NotFoundError("404 Not Found", status_code=404)
     assert explain_status_error(error, _request("https://files.example/signed/abc?x=1")).message == "404 Not Found"
+
+
+def test_what_is_not_a_url_is_left_to_resolve_config() -> None:
+    from langchain_mistral_lca import ChatMistralLCA
+    from mistral_lca import ConfigurationError, MistralLCAClient
+
+    check_base_url("http://[::1")  # no exception here
+    with pytest.raises(ConfigurationError, match="base_url must be an http"):
+        MistralLCAClient(api_token="at_x", base_url="ftp://example.com/mistralai")
+    ChatMistralLCA(api_token="at_x", base_url="http://[::1")  # LangChain reports it on first use, as before
