@@ -9,7 +9,6 @@ model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_AP
 from __future__ import annotations
 
 import threading
-import warnings
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +18,7 @@ from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_n
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
-from mistral_lca._arguments import resolve_synonyms
+from mistral_lca._arguments import resolve_synonyms, warn_ignored
 from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
 from mistral_lca._diagnostics import check_base_url
 from mistral_lca.closing import ClosingContext
@@ -48,12 +47,8 @@ def constructor_arguments(cls: type[BaseModel], data: dict[str, Any]) -> dict[st
     """
     accepted = _accepted_names(cls)
     resolved = resolve_synonyms(data, accepted, owner=cls.__name__)
-    if "model_kwargs" not in accepted:
-        unknown = sorted(name for name in resolved if name not in accepted)
-        if unknown:
-            warnings.warn(
-                f"{cls.__name__} ignores unknown argument(s): {', '.join(unknown)}", UserWarning, stacklevel=3
-            )
+    if "model_kwargs" not in accepted:  # with model_kwargs, langchain-core's convention applies (move and warn)
+        warn_ignored(resolved, accepted, owner=cls.__name__, stacklevel=3)
     if isinstance(resolved.get("base_url"), str):
         check_base_url(resolved["base_url"].strip().rstrip("/"))
     return resolved

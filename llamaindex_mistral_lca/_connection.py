@@ -8,7 +8,6 @@ inside :class:`LCAConnection` (a private attribute), validated at construction (
 from __future__ import annotations
 
 import threading
-import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -16,7 +15,7 @@ from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
 from pydantic import SecretStr
 
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
-from mistral_lca._arguments import resolve_synonyms
+from mistral_lca._arguments import resolve_synonyms, warn_ignored
 from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
 from mistral_lca._errors import ConfigurationError
 from mistral_lca.closing import ClosingContext
@@ -209,11 +208,7 @@ class ConnectionFields(ClosesConnection, BaseModel):
             | {field.alias for field in cls.model_fields.values() if field.alias}
         )
         resolved = resolve_synonyms(data, accepted, owner=cls.__name__)
-        unknown = sorted(name for name in resolved if name not in accepted)
-        if unknown:
-            warnings.warn(
-                f"{cls.__name__} ignores unknown argument(s): {', '.join(unknown)}", UserWarning, stacklevel=3
-            )
+        warn_ignored(resolved, accepted, owner=cls.__name__, stacklevel=3)
         return resolved
 
     @staticmethod

@@ -13,13 +13,14 @@ Shared by both adapters' constructors and the client's request validation, so ev
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ._config import ENV_TOKEN
 from ._errors import ConfigurationError, SecretArgumentError
 
-__all__ = ["SYNONYMS", "looks_like_secret", "refuse_secret_arguments", "resolve_synonyms"]
+__all__ = ["SYNONYMS", "looks_like_secret", "refuse_secret_arguments", "resolve_synonyms", "warn_ignored"]
 
 SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"model", "model_name"}),
@@ -87,3 +88,13 @@ def resolve_synonyms(data: Mapping[str, Any], accepted: Collection[str], *, owne
         resolved[target] = resolved.pop(name)
     refuse_secret_arguments((name for name in resolved if name not in accepted), owner=owner)
     return resolved
+
+
+def warn_ignored(data: Mapping[str, Any], accepted: Collection[str], *, owner: str, stacklevel: int = 2) -> None:
+    """Warn about the arguments in ``data`` that ``owner`` does not take (pydantic would drop them without a word).
+
+    ``stacklevel`` counts from the caller of this function, as in :func:`warnings.warn`.
+    """
+    unknown = sorted(name for name in data if name not in accepted)
+    if unknown:
+        warnings.warn(f"{owner} ignores unknown argument(s): {', '.join(unknown)}", UserWarning, stacklevel + 1)
