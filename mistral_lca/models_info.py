@@ -41,7 +41,8 @@ class ModelInfo:
     structured_output: bool = True
     """Native ``response_format`` (``json_object`` / ``json_schema``)."""
     vision: bool = False
-    """Image inputs (``image_url`` chunks); the same models take ``document_url`` (PDF) chunks."""
+    """Image inputs (``image_url`` chunks). Assumed to go with ``document_url`` (PDF) chunks too: Mistral documents
+    document understanding with its vision-capable chat models but publishes no per-model list."""
     audio: bool = False
     """Audio inputs in chat (``input_audio`` chunks)."""
     reasoning: bool = False
