@@ -9,6 +9,7 @@ model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_AP
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -17,7 +18,9 @@ from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_n
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
+from mistral_lca._arguments import resolve_synonyms, warn_ignored
 from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+from mistral_lca._diagnostics import check_base_url
 from mistral_lca.closing import ClosingContext
 
 if TYPE_CHECKING:
@@ -26,6 +29,29 @@ if TYPE_CHECKING:
 __all__ = ["ConnectionSettings", "ModelKwargs"]
 
 _BUILD_LOCK = threading.Lock()
+
+
+@cache
+def _accepted_names(cls: type[BaseModel]) -> frozenset[str]:
+    """Field names and aliases of ``cls``."""
+    return frozenset(get_pydantic_field_names(cls))
+
+
+def constructor_arguments(cls: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments made ready for pydantic (see :mod:`mistral_lca._arguments`).
+
+    Other integrations' names become ours (``endpoint`` → ``base_url`` ...); an unknown secret-looking argument
+    (``mistral_api_key``) raises :class:`~mistral_lca.SecretArgumentError`; a misshapen ``base_url`` is reported
+    now, not at the first request. Unknown arguments of a class without ``model_kwargs`` would be dropped by
+    pydantic without a word, so they get a warning.
+    """
+    accepted = _accepted_names(cls)
+    resolved = resolve_synonyms(data, accepted, owner=cls.__name__)
+    if "model_kwargs" not in accepted:  # with model_kwargs, langchain-core's convention applies (move and warn)
+        warn_ignored(resolved, accepted, owner=cls.__name__, stacklevel=3)
+    if isinstance(resolved.get("base_url"), str):
+        check_base_url(resolved["base_url"].strip().rstrip("/"))
+    return resolved
 
 
 class ConnectionSettings(ClosingContext, BaseModel):
@@ -64,6 +90,9 @@ class ConnectionSettings(ClosingContext, BaseModel):
     _async_client: AsyncMistralLCAClient | None = PrivateAttr(default=None)
     _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
     _async_client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**constructor_arguments(type(self), data))
 
     @property
     def lc_secrets(self) -> dict[str, str]:

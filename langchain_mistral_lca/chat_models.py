@@ -7,8 +7,8 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputKeyToolsParser, JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -31,6 +31,7 @@ from mistral_lca.conversation_requests import (
     uses_conversations,
 )
 from mistral_lca.tokens import count_chat_tokens
+from mistral_lca.types.bounds import ModelName, Penalty, Seed, Temperature, TokenCount, TopP
 from mistral_lca.types.chat import ChatCompletionResponse
 from mistral_lca.types.conversations import ConversationResponse
 
@@ -38,6 +39,7 @@ from . import _content_blocks
 from ._concurrency import ConcurrencyLimit
 from ._conversations import ConversationMapper, reply_conversation_id
 from ._messages import convert_messages
+from ._profiles import model_profile
 from ._responses import MODEL_PROVIDER, ReplyMapper, message_from_response
 from ._settings import ConnectionSettings, ModelKwargs
 from ._tokens import MistralTokenCounts
@@ -61,6 +63,14 @@ _TOOL_CHOICE_KEYWORDS = frozenset({"auto", "none", "any", "required"})
 _EMPTY_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
 
 StructuredOutputMethod = Literal["function_calling", "json_mode", "json_schema"]
+_CLIENT_SIDE_FLAGS = ("stream", "stream_usage", "stream_options")
+"""Per-call options that steer this class, never request fields (Mistral refuses unknown fields with a 422)."""
+
+
+def _generation_chunk(message: AIMessageChunk, with_usage: bool) -> ChatGenerationChunk:
+    if not with_usage:
+        message.usage_metadata = None
+    return ChatGenerationChunk(message=message)
 
 
 def _format_tool(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None) -> dict[str, Any]:
@@ -114,15 +124,15 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
     ``use_conversations_api``).
     """
 
-    model: str = Field(default="mistral-small-latest", alias="model_name")
-    temperature: float | None = None
-    max_tokens: int | None = None
-    top_p: float | None = None
-    random_seed: int | None = None
+    model: ModelName = Field(default="mistral-small-latest", alias="model_name")
+    temperature: Temperature | None = None
+    max_tokens: TokenCount | None = None
+    top_p: TopP | None = None
+    random_seed: Seed | None = None
     safe_prompt: bool | None = None
     stop: list[str] | str | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None
     reasoning_effort: str | None = None
     """``none``/``minimal``/``low``/``medium``/``high``/``xhigh`` (reasoning-capable models)."""
     response_format: dict[str, Any] | None = None
@@ -137,7 +147,14 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
     (``response_metadata["conversation_id"]``), sending only the messages after it; with none, start one."""
     agent_id: str | None = None
     """Run this stored Mistral agent as the model (a conversation with the agent; ``model`` is not sent)."""
+    stream_usage: bool = True
+    """Report token usage on streamed replies (Mistral sends it with the last chunk). LangChain's flag: it is never
+    sent to the API; ``stream(..., stream_usage=False)`` turns it off per call (OpenAI's ``stream_options=
+    {"include_usage": ...}`` is understood the same way)."""
     # ------------------------------------------------------------------------------------ LangChain API
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(self.model)
 
     @property
     def _llm_type(self) -> str:
@@ -203,7 +220,8 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
             params["stop"] = stop_value
         params.update(self.model_kwargs)
         params.update(kwargs)
-        params.pop("stream", None)
+        for flag in _CLIENT_SIDE_FLAGS:
+            params.pop(flag, None)
         params["messages"] = convert_messages(messages)
         return {key: value for key, value in params.items() if value is not None}
 
@@ -264,13 +282,24 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
         response = await self.async_client.chat.complete(**request)
         return ChatResult(generations=[ChatGeneration(message=message_from_response(response, request["model"]))])
 
+    def _streams_usage(self, stream_usage: bool | None, kwargs: dict[str, Any]) -> bool:
+        """Per call ``stream_usage``, else ``stream_options.include_usage`` (call, ``model_kwargs``), else the field."""
+        for source in (stream_usage, kwargs.get("stream_options"), self.model_kwargs.get("stream_options")):
+            value = source.get("include_usage") if isinstance(source, dict) else source
+            if isinstance(value, bool):
+                return value
+        return self.stream_usage
+
     def _stream(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        with_usage = self._streams_usage(stream_usage, kwargs)
         call = self._conversation_call(messages, stop, kwargs)
         if call is not None:
             conversation = ConversationMapper(self.model)
@@ -278,7 +307,7 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
                 for read in stream.batches():  # what arrived in one read becomes one chunk
                     chunk = conversation.chunk(read)
                     if chunk is not None:
-                        yield ChatGenerationChunk(message=chunk)
+                        yield _generation_chunk(chunk, with_usage)
             return
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
@@ -286,15 +315,18 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
             for batch in events.batches():  # what arrived in one read becomes one chunk
                 message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
-                    yield ChatGenerationChunk(message=message)
+                    yield _generation_chunk(message, with_usage)
 
     async def _astream(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        with_usage = self._streams_usage(stream_usage, kwargs)
         call = self._conversation_call(messages, stop, kwargs)
         if call is not None:
             conversation = ConversationMapper(self.model)
@@ -302,7 +334,7 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
                 async for read in stream.batches():  # what arrived in one read becomes one chunk
                     chunk = conversation.chunk(read)
                     if chunk is not None:
-                        yield ChatGenerationChunk(message=chunk)
+                        yield _generation_chunk(chunk, with_usage)
             return
         request = self._request(messages, stop, **kwargs)
         mapper = ReplyMapper(request["model"])
@@ -310,7 +342,7 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
             async for batch in events.batches():  # what arrived in one read becomes one chunk
                 message = mapper.chunk(merge_completion_chunks([event.data for event in batch]))
                 if message is not None:
-                    yield ChatGenerationChunk(message=message)
+                    yield _generation_chunk(message, with_usage)
 
     # ------------------------------------------------------------------------------------------ batching
 
@@ -418,7 +450,9 @@ class ChatMistralLCA(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concur
             kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        if formatted:  # no tools (e.g. create_agent's native structured output without tools): send no list at all
+            kwargs["tools"] = formatted
+        return super().bind(**kwargs)
 
     def with_structured_output(
         self,

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from mistral_lca.ocr import DEFAULT_OCR_MODEL, document_from_file_id, document_from_path, document_from_url
 from mistral_lca.types.audio import TranscriptionResponse
+from mistral_lca.types.bounds import ModelName
 from mistral_lca.types.ocr import OCRResponse
 
 from ._settings import ConnectionSettings
@@ -67,7 +68,7 @@ class MistralOCRLoader(_SourceLoader):
     ``model``, and ``images`` when the page has any (with ``image_base64`` if ``include_image_base64``).
     """
 
-    model: str = DEFAULT_OCR_MODEL
+    model: ModelName = DEFAULT_OCR_MODEL
     upload: bool = False
     """Upload a local file (``/v1/files``, purpose ``ocr``) instead of sending it inline."""
     pages: list[int] | str | None = None
@@ -135,7 +136,7 @@ class MistralTranscriptionLoader(_SourceLoader):
     Metadata: ``source``, ``model``, ``language``, ``segments`` and ``usage``.
     """
 
-    model: str = "voxtral-mini-latest"
+    model: ModelName = "voxtral-mini-latest"
     language: str | None = None
     timestamp_granularities: list[str] | None = None
     diarize: bool | None = None

@@ -10,6 +10,7 @@ from typing_extensions import Unpack
 
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import MAX_TOKENS_PER_REQUEST, require_texts
+from mistral_lca.types.bounds import ModelName
 
 from ._concurrency import ConcurrencyLimit
 from ._settings import ConnectionSettings
@@ -30,7 +31,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
     API rejects as too large is split in half and retried. This is ``client.embeddings.create_many``.
     """
 
-    model: str = Field(default="mistral-embed", alias="model_name")
+    model: ModelName = Field(default="mistral-embed", alias="model_name")
     output_dimension: int | None = None
     """Vector size for models that support it (e.g. ``codestral-embed``)."""
     output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"] | None = None

@@ -12,6 +12,7 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from pydantic import Field
 
 from mistral_lca.embedding_batches import map_threads
+from mistral_lca.types.bounds import ModelName, Seed, Temperature, TokenCount, TopP
 from mistral_lca.types.chat import ChatCompletionResponse, CompletionChunk, UsageInfo
 
 from ._concurrency import ConcurrencyLimit
@@ -56,14 +57,14 @@ class MistralLCAFIM(MistralTokenCounts, ConnectionSettings, ModelKwargs, Concurr
     ``generation_info`` holds ``finish_reason``, ``model_name`` (served model), ``id`` and ``usage``.
     """
 
-    model: str = Field(default="codestral-latest", alias="model_name")
+    model: ModelName = Field(default="codestral-latest", alias="model_name")
     suffix: str | None = None
     """Default suffix; pass ``suffix=...`` per call to override."""
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    min_tokens: int | None = None
-    random_seed: int | None = None
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    max_tokens: TokenCount | None = None
+    min_tokens: TokenCount | None = None
+    random_seed: Seed | None = None
     stop: list[str] | str | None = None
     streaming: bool = False
     """Stream under the hood for ``invoke`` as well."""

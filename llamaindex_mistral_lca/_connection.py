@@ -15,13 +15,17 @@ from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
 from pydantic import SecretStr
 
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
+from mistral_lca._arguments import resolve_synonyms, warn_ignored
 from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
+from mistral_lca._errors import ConfigurationError
 from mistral_lca.closing import ClosingContext
 
 if TYPE_CHECKING:
     pass
 
 __all__ = ["DEFAULT_MAX_CONCURRENT_REQUESTS", "ClosesConnection", "ConnectionFields", "LCAConnection"]
+
+_CONSTRUCTOR_ONLY = frozenset({"api_token", "http_client", "async_http_client"})
 
 DEFAULT_MAX_CONCURRENT_REQUESTS = 64
 """Requests in flight at once per object (threads included; per event loop on the async path)."""
@@ -182,9 +186,30 @@ class ConnectionFields(ClosesConnection, BaseModel):
         **data: Any,
     ) -> None:
         """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields."""
+        data = self._known_arguments(data)
+        if "api_token" in data:  # given as api_key
+            if api_token is not None:
+                raise ConfigurationError(f"{type(self).__name__} got both api_token and api_key; give one")
+            api_token = data.pop("api_token")
         connection = self._open_connection(data, api_token, http_client, async_http_client)
         super().__init__(**data)
         self._connection = connection
+
+    @classmethod
+    def _known_arguments(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Other integrations' names made ours (``model_name``/``model``, ``endpoint``, ``safe_mode``, ``api_key``).
+
+        An unknown secret-looking argument raises :class:`~mistral_lca.SecretArgumentError`; other unknown
+        arguments, which pydantic would drop without a word, get a warning.
+        """
+        accepted = (
+            _CONSTRUCTOR_ONLY
+            | cls.model_fields.keys()
+            | {field.alias for field in cls.model_fields.values() if field.alias}
+        )
+        resolved = resolve_synonyms(data, accepted, owner=cls.__name__)
+        warn_ignored(resolved, accepted, owner=cls.__name__, stacklevel=3)
+        return resolved
 
     @staticmethod
     def _open_connection(

@@ -15,6 +15,7 @@ from typing_extensions import Unpack
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import MAX_TOKENS_PER_REQUEST, EmbeddingPlan, require_texts
 from mistral_lca.embedding_runs import EmbeddedBatch, aiter_embeddings, iter_embeddings, plan_run, vectors_in_order
+from mistral_lca.types.bounds import ModelName
 
 from ._connection import ConnectionFields
 
@@ -38,7 +39,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
     halved and retried. Constructor-only: ``api_token``, ``http_client``, ``async_http_client``.
     """
 
-    model_name: str = Field(default="mistral-embed", description="The Mistral embedding model id.")
+    model_name: ModelName = Field(default="mistral-embed", description="The Mistral embedding model id.")
     embed_batch_size: int = Field(default=128, gt=0, le=2048, description="Texts per request.")
     max_batch_tokens: int = Field(
         default=MAX_TOKENS_PER_REQUEST, ge=1, description="Tokens per request (Mistral's budget is 16,384)."

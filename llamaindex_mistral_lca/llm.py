@@ -45,12 +45,13 @@ from mistral_lca.conversation_requests import (
     conversation_call,
     uses_conversations,
 )
+from mistral_lca.models_info import model_info
+from mistral_lca.types.bounds import ModelName, Seed, Temperature, TokenCount, TopP
 from mistral_lca.types.chat import ChatCompletionResponse
 
 from ._connection import ConnectionFields
 from ._conversations import ConversationReader, reply_conversation_id
 from ._messages import resolve_tool_choice, to_mistral_messages, to_mistral_tools
-from ._metadata import context_window_for, is_function_calling_model
 from ._responses import StreamAccumulator, to_chat_response, to_completion_response
 
 if TYPE_CHECKING:
@@ -115,13 +116,13 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
     ``http_client`` (``httpx.Client``) and ``async_http_client`` (``httpx.AsyncClient``).
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="The Mistral model id.")
-    temperature: float | None = Field(
-        default=None, ge=0.0, le=1.5, description="Sampling temperature (None: model default)."
+    model: ModelName = Field(default=DEFAULT_MODEL, description="The Mistral model id.")
+    temperature: Temperature | None = Field(
+        default=None, description="Sampling temperature, 0 to 1.5 (None: model default)."
     )
-    max_tokens: int | None = Field(default=None, ge=0, description="Maximum tokens to generate.")
-    top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling probability mass.")
-    random_seed: int | None = Field(default=None, ge=0, description="Seed for deterministic sampling.")
+    max_tokens: TokenCount | None = Field(default=None, description="Maximum tokens to generate.")
+    top_p: TopP | None = Field(default=None, description="Nucleus sampling probability mass, above 0 up to 1.")
+    random_seed: Seed | None = Field(default=None, description="Seed for deterministic sampling.")
     safe_prompt: bool = Field(default=False, description="Prepend Mistral's safety prompt.")
     reasoning_effort: str | None = Field(
         default=None, description="Reasoning effort for models that reason: none|minimal|low|medium|high|xhigh."
@@ -165,11 +166,12 @@ class MistralLCA(ConnectionFields, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
+        info = model_info(self.model)
         return LLMMetadata(
-            context_window=self.context_window or context_window_for(self.model),
+            context_window=self.context_window or info.context_window,
             num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
-            is_chat_model=True,
-            is_function_calling_model=is_function_calling_model(self.model),
+            is_chat_model=info.is_chat,
+            is_function_calling_model=info.function_calling,
             model_name=self.model,
         )
 

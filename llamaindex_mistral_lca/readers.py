@@ -15,6 +15,7 @@ from llama_index.core.schema import Document
 
 from mistral_lca.resources.ocr import DEFAULT_OCR_MODEL, document_from_bytes, document_from_url
 from mistral_lca.types.audio import TranscriptionResponse
+from mistral_lca.types.bounds import ModelName
 from mistral_lca.types.ocr import OCRResponse
 
 from ._connection import ConnectionFields
@@ -59,7 +60,7 @@ class MistralOCRReader(_ReaderBase):
     first (``upload=True``, purpose ``ocr``); ``http(s)://`` URLs are passed to Mistral as they are.
     """
 
-    model: str = Field(default=DEFAULT_OCR_MODEL, description="The Mistral OCR model.")
+    model: ModelName = Field(default=DEFAULT_OCR_MODEL, description="The Mistral OCR model.")
     split_by_page: bool = Field(default=True, description="One Document per page (else one per file).")
     upload: bool = Field(default=False, description="Upload local files (purpose ocr) instead of sending them inline.")
     pages: list[int] | str | None = Field(default=None, description="Pages to process (0-based), e.g. [0, 2] or '0-5'.")
@@ -144,7 +145,7 @@ class MistralTranscriptionReader(_ReaderBase):
     ``http(s)://`` URLs are transcribed from the URL (``file_url``).
     """
 
-    model: str = Field(default="voxtral-mini-latest", description="The Mistral transcription model.")
+    model: ModelName = Field(default="voxtral-mini-latest", description="The Mistral transcription model.")
     language: str | None = Field(default=None, description="Spoken language (ISO 639-1), if known.")
     timestamp_granularities: list[Literal["segment", "word"]] | None = Field(default=None)
     diarize: bool | None = Field(default=None, description="Label speakers in segments.")

@@ -14,6 +14,7 @@ from typing import Literal
 import httpx
 from pydantic import SecretStr
 
+from ._diagnostics import check_base_url, token_problem
 from ._errors import ConfigurationError, MissingTokenError
 from ._secrets import install_log_redaction, register_secret
 
@@ -88,12 +89,9 @@ def resolve_token(api_token: str | SecretStr | None) -> SecretStr:
             f"No LowCodeAPI token: pass the api_token argument or set the {ENV_TOKEN} environment variable. "
             "(MISTRAL_API_KEY is a different secret and is never read.)"
         )
-    if not value.startswith("at_"):
-        warnings.warn(
-            "The LowCodeAPI token does not start with 'at_'; LowCodeAPI will likely answer 401.",
-            TokenFormatWarning,
-            stacklevel=4,
-        )
+    problem = token_problem(value)
+    if problem is not None:
+        warnings.warn(f"LowCodeAPI will likely answer 401: {problem}.", TokenFormatWarning, stacklevel=4)
     register_secret(value)
     return SecretStr(value)
 
@@ -117,6 +115,7 @@ def resolve_config(
         raise ConfigurationError(f"base_url must be an http(s) URL, got {url!r}")
     if parsed.query:
         raise ConfigurationError("base_url must not carry a query string; pass api_token separately")
+    check_base_url(url)
     if path_params not in _PATH_STYLES:
         raise ConfigurationError(f"path_params must be 'query' or 'path', got {path_params!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:

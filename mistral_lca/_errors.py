@@ -28,6 +28,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "SecretArgumentError",
     "ServerError",
     "StreamError",
     "UnprocessableEntityError",
@@ -70,6 +71,14 @@ class InputTooLongError(InvalidRequestError):
 
     def __reduce__(self) -> tuple[type[InputTooLongError], tuple[int, int, int, str | None]]:
         return type(self), (self.index, self.tokens, self.limit, self.model)
+
+
+class SecretArgumentError(MistralLCAError, TypeError):
+    """An argument this class or call does not take, whose name looks like a secret (``mistral_api_key=...``).
+
+    Refused rather than forwarded in a request body (where a 422 would echo it back) or silently dropped. A
+    ``TypeError``, like Python's "unexpected keyword argument"; the message names the argument, never its value.
+    """
 
 
 class ValidationDetail:

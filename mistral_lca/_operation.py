@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._arguments import refuse_secret_arguments
 from ._errors import InvalidRequestError, ResponseDecodeError
 from ._request import RequestSpec
 from ._response import Decoded
@@ -59,22 +60,43 @@ def _dump_models(value: Any) -> Any:
     return value
 
 
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
 def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors()[:5]:
         loc = ".".join(str(p) for p in item.get("loc", ()) if not str(p).startswith("function-"))
-        parts.append(f"{loc or '<request>'}: {item.get('msg')}")
+        message = str(item.get("msg"))
+        message = message.removeprefix("Value error, ")  # our own validators' messages stand on their own
+        value = item.get("input")
+        if item.get("type") in _BOUND_ERRORS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            message += f" (got {value!r})"  # a number out of bounds is worth showing; other inputs may be secret
+        parts.append(f"{loc or '<request>'}: {message}")
     more = error.error_count() - 5
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _declared_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
+    """The field names of the TypedDict ``adapter`` validates (empty when it validates something else)."""
+    schema: Any = adapter.core_schema
+    if schema.get("type") == "definitions":
+        schema = schema.get("schema", {})
+    return frozenset(schema.get("fields", ())) if schema.get("type") == "typed-dict" else frozenset()
 
 
 def validate_params(adapter: TypeAdapter[Any], params: Any, what: str) -> dict[str, Any]:
     """Validate call arguments before anything is sent; a clear :class:`InvalidRequestError` otherwise.
 
     Pydantic models given in place of dicts (e.g. a reply's message replayed into history) are dumped
-    first; ``None`` values are dropped so that unset options never reach the wire.
+    first; ``None`` values are dropped so that unset options never reach the wire. Fields the schema does not
+    declare still go through (the API may be newer than this package), except secret-looking ones
+    (:class:`~mistral_lca.SecretArgumentError`).
     """
     data = {k: _dump_models(v) for k, v in params.items() if v is not None}
+    declared = _declared_fields(adapter)
+    if declared:
+        refuse_secret_arguments((name for name in data if name not in declared), owner=f"A {what} request")
     try:
         validated: dict[str, Any] = adapter.validate_python(data)
     except ValidationError as exc:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._config import ClientConfig
+from ._diagnostics import explain_status_error
 from ._download import check_status, part_path, unwrap_file_content, write_all
 from ._errors import APIStatusError, MistralLCAError, StreamError
 from ._headers import ResponseHeaders
@@ -56,6 +57,8 @@ def _decode(op_expects_binary: bool, response: httpx.Response, body: bytes) -> D
 
 
 def _as_error(exc: Exception, request: httpx.Request) -> MistralLCAError:
+    if isinstance(exc, APIStatusError):
+        return explain_status_error(exc, request)  # a 401/404 caused by the base URL or the token says so
     if isinstance(exc, MistralLCAError):
         return exc
     assert isinstance(exc, httpx.HTTPError)

@@ -2,7 +2,8 @@
 
 ``main(argv)`` parses the command line, runs one command and returns the exit status:
 0 success, 1 API or network error (the typed error's message, never the token), 2 usage or
-configuration error (e.g. ``LOWCODEAPI_API_TOKEN`` unset), 130 interrupted (Ctrl-C).
+configuration error (e.g. ``LOWCODEAPI_API_TOKEN`` unset), 130 interrupted (Ctrl-C). Errors go to stderr; with
+``--json`` stdout also gets ``{"error": {"type", "message", "status"}}`` (``status``: the HTTP status, or null).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ configuration:
 
 exit status:
   0 success, 1 API or network error, 2 usage or configuration error, 130 interrupted
+  (errors go to stderr; with --json, stdout also gets {"error": {"type", "message", "status"}})
 
 Global options may be given before or after the command; every command has --help."""
 
@@ -85,31 +87,41 @@ def _show_warning(
     sys.stderr.write(f"{_PROG}: warning: {redact(str(message))}\n")
 
 
+def _fail(ctx: Context, exc: BaseException, message: str, status: int, *, label: str = "error") -> int:
+    """Report a failure: the message on stderr; under ``--json`` also ``{"error": {...}}`` on stdout."""
+    ctx.out.error(f"{_PROG}: {label}: {message}")
+    if ctx.out.json_mode:
+        with contextlib.suppress(OSError, ValueError):  # stdout may be gone; the exit status still tells
+            ctx.out.json({"error": {"type": type(exc).__name__, "message": message, "status": _http_status(exc)}})
+    return status
+
+
+def _http_status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
 def _run(handler: Handler, ctx: Context) -> int:
     from mistral_lca._errors import ConfigurationError, InvalidRequestError, MissingTokenError, MistralLCAError
 
     try:
         return handler(ctx)
-    except MissingTokenError:
-        ctx.out.error(
-            f"{_PROG}: error: no LowCodeAPI token: set the LOWCODEAPI_API_TOKEN environment variable"
-            " (export LOWCODEAPI_API_TOKEN=at_...); MISTRAL_API_KEY is a different secret and is never read"
+    except MissingTokenError as exc:
+        return _fail(
+            ctx,
+            exc,
+            "no LowCodeAPI token: set the LOWCODEAPI_API_TOKEN environment variable"
+            " (export LOWCODEAPI_API_TOKEN=at_...); MISTRAL_API_KEY is a different secret and is never read",
+            EXIT_USAGE,
         )
-        return EXIT_USAGE
-    except UsageError as exc:
-        ctx.out.error(f"{_PROG}: error: {_error_message(exc)}")
-        return EXIT_USAGE
-    except (ConfigurationError, InvalidRequestError) as exc:
-        ctx.out.error(f"{_PROG}: error: {_error_message(exc)}")
-        return EXIT_USAGE
+    except (UsageError, ConfigurationError, InvalidRequestError) as exc:
+        return _fail(ctx, exc, _error_message(exc), EXIT_USAGE)
     except MistralLCAError as exc:
-        ctx.out.error(f"{_PROG}: error: {type(exc).__name__}: {_error_message(exc)}")
-        return EXIT_API_ERROR
+        return _fail(ctx, exc, _error_message(exc), EXIT_API_ERROR, label=f"error: {type(exc).__name__}")
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
-        ctx.out.error(f"{_PROG}: error: {_error_message(exc)}")
-        return EXIT_API_ERROR
+        return _fail(ctx, exc, _error_message(exc), EXIT_API_ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,10 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_OK
     except Exception as exc:  # a bug: report it without a traceback that could quote secrets
-        ctx.out.error(f"{_PROG}: internal error: {type(exc).__name__}: {_error_message(exc)}")
+        label = f"internal error: {type(exc).__name__}"
+        status = _fail(ctx, exc, _error_message(exc), EXIT_API_ERROR, label=label)
         if os.environ.get("MISTRAL_LCA_DEBUG"):
             raise
-        return EXIT_API_ERROR
+        return status
     finally:
         _close(ctx)
 

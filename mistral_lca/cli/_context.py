@@ -14,7 +14,7 @@ from ._progress import Progress, progress_enabled
 if TYPE_CHECKING:
     from mistral_lca import MistralLCAClient
 
-__all__ = ["Context", "UsageError", "read_text_argument", "require_file"]
+__all__ = ["Context", "UsageError", "read_text_argument", "require_file", "require_output"]
 
 
 class UsageError(Exception):
@@ -62,6 +62,19 @@ def require_file(value: str, what: str = "file") -> Path:
         raise UsageError(f"{what} not found: {value}")
     if not path.is_file():
         raise UsageError(f"{what} is not a regular file: {value}")
+    return path
+
+
+def require_output(value: str, what: str = "output", *, directory_ok: bool = False) -> Path:
+    """``value`` as a place to write: its directory must exist (checked before any request, so nothing is paid
+    for and then lost). An existing directory is accepted only with ``directory_ok``."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        if directory_ok:
+            return path
+        raise UsageError(f"{what} is a directory: {value}")
+    if not path.parent.is_dir():
+        raise UsageError(f"{what} directory not found: {path.parent}")
     return path
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._commands import Subcommands, add_command, add_group
 from ._config import non_negative_int, positive_int
-from ._context import Context, UsageError, require_file
+from ._context import Context, UsageError, require_file, require_output
 from ._output import Column, format_time, render_fields, render_table
 from ._waiting import add_wait_options, wait_for
 
@@ -292,9 +292,10 @@ def _wait(ctx: Context) -> int:
 
 
 def _results(ctx: Context) -> int:
+    destination = require_output(ctx.args.output) if ctx.args.output else None
     outputs = ctx.client.batch.jobs.results(ctx.args.job_id)
-    if ctx.args.output:
-        target = Path(ctx.args.output)
+    if destination is not None:
+        target = destination
         with target.open("w", encoding="utf-8") as handle:
             for output in outputs:
                 handle.write(json.dumps(output.model_dump(mode="json"), ensure_ascii=False) + "\n")

@@ -23,7 +23,7 @@ from mistral_lca.embedding_runs import EmbeddedBatch, EmbeddingProgress, aiter_e
 
 from ._commands import Subcommands, add_command
 from ._config import build_async_client, positive_int
-from ._context import Context, UsageError, require_file
+from ._context import Context, UsageError, require_file, require_output
 from ._waiting import add_wait_options
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ def _run(ctx: Context) -> int:
     texts, blank = read_texts(args.file)
     if not texts:
         raise UsageError(f"{args.file} has no non-blank lines to embed")
+    if args.output:
+        require_output(args.output)
     if args.batch_api:
         return _run_batch_api(ctx, texts)
     plan = plan_run(

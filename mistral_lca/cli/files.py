@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._commands import Subcommands, add_command, add_group
 from ._config import non_negative_int, positive_int
-from ._context import Context, UsageError, require_file
+from ._context import Context, UsageError, require_file, require_output
 from ._output import Column, format_bytes, format_time, render_fields, render_table
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _download(ctx: Context) -> int:
         else:
             ctx.out.write(data.decode("utf-8", errors="replace"))
         return 0
-    target = Path(args.output)
+    target = require_output(args.output, directory_ok=True)
     if target.is_dir():
         target = target / Path(ctx.client.files.retrieve(args.file_id).filename or args.file_id).name
     path = ctx.client.files.download_to(args.file_id, target)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._commands import Subcommands, add_command, add_group
 from ._config import non_negative_int, positive_float, positive_int
-from ._context import Context
+from ._context import Context, require_file
 from ._output import Column, format_time, render_fields, render_table
 from ._waiting import add_wait_options, wait_for
 
@@ -85,19 +85,36 @@ def _dry_run_fields(estimate: FineTuningJobDryRun) -> list[tuple[str, Any]]:
     ]
 
 
-def _file_ids(ctx: Context, values: list[str] | None) -> list[str]:
-    """File ids as given; a value naming a local file is uploaded first (purpose fine-tune)."""
+def _looks_like_a_path(value: str) -> bool:
+    """File ids are bare UUIDs; a value with a directory part, ``~`` or a file extension names a local file."""
+    return "/" in value or "\\" in value or value.startswith(("~", ".")) or bool(Path(value).suffix)
+
+
+def _file_sources(values: list[str] | None, what: str) -> list[str | Path]:
+    """Each value as a local file to upload or a file id; a path that does not exist is a usage error (checked for
+    every argument before anything is uploaded or sent)."""
+    sources: list[str | Path] = []
+    for value in values or ():
+        path = Path(value).expanduser()
+        if path.exists() or _looks_like_a_path(value):
+            sources.append(require_file(value, what))
+        else:
+            sources.append(value)
+    return sources
+
+
+def _file_ids(ctx: Context, sources: list[str | Path]) -> list[str]:
+    """File ids: ids as given; local files uploaded first (purpose fine-tune)."""
     from .files import upload_file
 
     ids: list[str] = []
-    for value in values or ():
-        path = Path(value).expanduser()
-        if path.is_file():
-            uploaded = upload_file(ctx, path, purpose="fine-tune")
-            ctx.out.info(f"uploaded {path.name} as {uploaded.id}")
+    for source in sources:
+        if isinstance(source, Path):
+            uploaded = upload_file(ctx, source, purpose="fine-tune")
+            ctx.out.info(f"uploaded {source.name} as {uploaded.id}")
             ids.append(uploaded.id)
         else:
-            ids.append(value)
+            ids.append(source)
     return ids
 
 
@@ -119,12 +136,14 @@ def _create(ctx: Context) -> int:
     from mistral_lca.types.fine_tuning import FineTuningJobDryRun
 
     args = ctx.args
+    training = _file_sources(args.training_file, "training file")
+    validation_sources = _file_sources(args.validation_file, "validation file")
     params: dict[str, Any] = {
         "model": args.model,
         "hyperparameters": _hyperparameters(args),
-        "training_files": _file_ids(ctx, args.training_file),
+        "training_files": _file_ids(ctx, training),
     }
-    validation = _file_ids(ctx, args.validation_file)
+    validation = _file_ids(ctx, validation_sources)
     if validation:
         params["validation_files"] = validation
     if args.suffix:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ._commands import Subcommands, add_command
 from ._config import positive_int
-from ._context import Context, UsageError, require_file
+from ._context import Context, UsageError, require_file, require_output
 
 __all__ = ["is_url", "parse_pages", "register"]
 
@@ -50,6 +49,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run(ctx: Context) -> int:
     args = ctx.args
+    output = require_output(args.output) if args.output else None
     ocr = ctx.client.ocr
     source: str = args.source
     if args.file_id:
@@ -60,8 +60,8 @@ def _run(ctx: Context) -> int:
         path = require_file(source)
         response = ocr.process_file(path, upload=args.upload, **_options(args))
     pages = len(response.pages)
-    if args.output:
-        target = Path(args.output)
+    if output is not None:
+        target = output
         target.write_text(response.markdown + "\n", encoding="utf-8")
         ctx.out.result(
             {"source": source, "model": response.model, "pages": pages, "output": str(target)},

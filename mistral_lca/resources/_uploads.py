@@ -19,8 +19,10 @@ from typing import IO, Any, Union
 from .._errors import InvalidRequestError
 
 __all__ = [
+    "OCR_MEDIA_TYPES",
     "FileInput",
     "UploadSource",
+    "check_ocr_media_type",
     "guess_mime_type",
     "multipart",
     "sniff_mime_type",
@@ -71,6 +73,33 @@ def sniff_mime_type(head: bytes) -> str | None:
     if head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
         return "audio/mpeg"
     return None
+
+
+OCR_MEDIA_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",  # .docx
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",  # .pptx
+    }
+)
+"""Documents OCR reads besides images. Mistral's OCR page names PDF, PPTX, DOCX and images (png, jpeg, avif ...);
+it publishes no exhaustive list (mistralai/platform-docs-public#312), so other office formats are not assumed."""
+
+
+def check_ocr_media_type(mime: str | None, name: str | None, what: str) -> None:
+    """Refuse, before anything is sent, a file OCR cannot read (text, audio, spreadsheets ...).
+
+    An unknown type (``None``, ``application/octet-stream``) passes: the server is the judge of what we cannot name.
+    """
+    kind = (mime or "").split(";", 1)[0].strip().lower()
+    if not kind or kind == "application/octet-stream" or kind.startswith("image/") or kind in OCR_MEDIA_TYPES:
+        return
+    label = repr(name) if name else "the document"
+    hint = " (text needs no OCR: send it to chat or embeddings as it is)" if kind.startswith("text/") else ""
+    raise InvalidRequestError(
+        f"Invalid {what} request: {label} is {kind}; OCR reads PDF, Word (.docx), PowerPoint (.pptx) and image "
+        f"files{hint}"
+    )
 
 
 def guess_mime_type(filename: str | None, head: bytes = b"") -> str | None:
@@ -149,6 +178,8 @@ def _from_path(path: Path, filename: str | None, content_type: str | None, what:
         raise InvalidRequestError(f"Invalid {what} request: {str(path)!r} is not a regular file")
     if not os.access(path, os.R_OK):
         raise InvalidRequestError(f"Invalid {what} request: file {str(path)!r} is not readable")
+    if stat.st_size == 0:
+        raise InvalidRequestError(f"Invalid {what} request: file {str(path)!r} is empty (0 bytes)")
     name = filename or path.name
     if content_type is None:
         head = b""

@@ -17,11 +17,12 @@ from .._operation import Operation, StreamingOperation, model_parser, validate_p
 from .._request import RequestSpec
 from .._streaming import AsyncStream, Stream
 from ..types.agents import Agent, CompletionArgs, CreateAgentRequest, UpdateAgentRequest
-from ..types.chat import ChatCompletionResponse, ChatMessageParam, CompletionEvent, ResponseFormatParam, ToolParam
+from ..types.bounds import CompletionCount, Penalty, Seed, TokenCount
+from ..types.chat import ChatCompletionResponse, ChatMessageParam, CompletionEvent, ResponseFormatParam, ToolSpec
 from ._base import AsyncResource, SyncResource
 from ._common import list_parser, no_content, query, request_body, require_id
 from ._completions import COMPLETION_STREAM, parse_completion
-from .chat import check_non_negative, check_tool_messages
+from .chat import check_tool_messages
 
 __all__ = [
     "AgentCompletionParams",
@@ -44,16 +45,16 @@ class AgentCompletionParams(TypedDict, total=False):
 
     agent_id: Required[str]
     messages: Required[list[ChatMessageParam]]
-    max_tokens: int
+    max_tokens: TokenCount
     stop: str | list[str]
-    random_seed: int
+    random_seed: Seed
     metadata: dict[str, Any]
     response_format: ResponseFormatParam
-    tools: list[ToolParam | dict[str, Any]]
+    tools: list[ToolSpec]
     tool_choice: str | dict[str, Any]
-    presence_penalty: float
-    frequency_penalty: float
-    n: int
+    presence_penalty: Penalty
+    frequency_penalty: Penalty
+    n: CompletionCount
     prediction: dict[str, Any]
     parallel_tool_calls: bool
     reasoning_effort: str
@@ -111,7 +112,6 @@ def agent_completion_body(params: AgentCompletionParams | dict[str, Any]) -> dic
     for banned in ("model", "temperature", "top_p"):
         if params.get(banned) is not None:
             raise InvalidRequestError(f"Invalid agents.complete request: {banned} is set by the agent, not per call")
-    check_non_negative(params, ("max_tokens",), "agents.complete")
     body = validate_params(_COMPLETION_ADAPTER, params, "agents.complete")
     check_tool_messages(body.get("messages"), "agents.complete")
     body.pop("stream", None)

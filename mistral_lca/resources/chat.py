@@ -19,7 +19,6 @@ __all__ = [
     "AsyncChat",
     "Chat",
     "chat_body",
-    "check_non_negative",
     "check_tool_messages",
     "complete_operation",
     "stream_operation",
@@ -34,14 +33,6 @@ class _ChatBody(ChatCompletionParams):
 
 
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(_ChatBody)
-
-
-def check_non_negative(params: Any, names: tuple[str, ...], what: str) -> None:
-    """Token counts such as ``max_tokens`` must not be negative."""
-    for name in names:
-        value = params.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise InvalidRequestError(f"Invalid {what} request: {name} must be >= 0, got {value}")
 
 
 def check_tool_messages(messages: Any, what: str) -> None:
@@ -79,7 +70,6 @@ def chat_body(params: ChatCompletionParams | dict[str, Any], *, what: str = "cha
     messages = params.get("messages")
     if isinstance(messages, list) and not messages:
         raise InvalidRequestError(f"Invalid {what} request: messages must not be empty")
-    check_non_negative(params, ("max_tokens",), what)
     body = validate_params(_ADAPTER, params, what)
     check_tool_messages(body.get("messages"), what)
     return body

@@ -14,7 +14,7 @@ from .._response import Decoded
 from ..types.files import DeleteFileResponse, FileObject, FileUploadParams, ListFilesResponse, SignedURL
 from ._base import AsyncResource, SyncResource
 from ._common import query, require_id
-from ._uploads import FileInput, multipart, upload_source
+from ._uploads import FileInput, check_ocr_media_type, multipart, upload_source
 
 __all__ = [
     "AsyncFiles",
@@ -46,6 +46,8 @@ def upload_operation(
 ) -> Operation[FileObject]:
     """``POST /v1/files``: the ``file`` part is streamed from disk (re-opened for each attempt)."""
     source = upload_source(file, filename=filename, content_type=content_type, what="files.upload")
+    if purpose == "ocr":
+        check_ocr_media_type(source.content_type, source.filename, "files.upload")
     form = FileUploadParams.model_validate(
         {k: v for k, v in {"purpose": purpose, "visibility": visibility, "expiry": expiry}.items() if v is not None}
     ).to_form()

@@ -15,7 +15,6 @@ from ..types.chat import ChatCompletionResponse, CompletionEvent
 from ..types.fim import FIMCompletionParams
 from ._base import AsyncResource, SyncResource
 from ._completions import COMPLETION_STREAM, parse_completion
-from .chat import check_non_negative
 
 __all__ = ["AsyncFim", "Fim", "fim_body"]
 
@@ -33,7 +32,6 @@ _ADAPTER: TypeAdapter[Any] = TypeAdapter(_FimBody)
 def fim_body(params: FIMCompletionParams | dict[str, Any]) -> dict[str, Any]:
     if not str(params.get("model") or "").strip():
         raise InvalidRequestError("Invalid FIM request: model must be a non-empty string")
-    check_non_negative(params, ("max_tokens", "min_tokens"), "FIM")
     return validate_params(_ADAPTER, params, "FIM")
 
 

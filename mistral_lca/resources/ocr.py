@@ -23,7 +23,7 @@ from ..types.files import FileObject
 from ..types.ocr import OCRRequest, OCRResponse
 from ._base import AsyncResource, SyncResource
 from ._common import request_body, require_id
-from ._uploads import FileInput, guess_mime_type, upload_source
+from ._uploads import FileInput, check_ocr_media_type, guess_mime_type, upload_source
 from .files import upload_operation
 
 __all__ = [
@@ -87,9 +87,11 @@ def document_from_bytes(data: bytes, *, mime_type: str | None = None, filename: 
     (PDF and common image formats), else ``application/pdf``.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)) or not data:
-        raise InvalidRequestError("Invalid ocr request: the document bytes are empty")
+        label = f"file {filename!r} is empty (0 bytes)" if filename else "the document bytes are empty"
+        raise InvalidRequestError(f"Invalid ocr request: {label}")
     raw = bytes(data)
     mime = mime_type or guess_mime_type(filename, raw[:16]) or "application/pdf"
+    check_ocr_media_type(mime, filename, "ocr")
     return _document_for(_data_uri(raw, mime), mime)
 
 
@@ -108,7 +110,9 @@ def document_from_url(url: str) -> dict[str, Any]:
     if not isinstance(url, str) or not url.strip():
         raise InvalidRequestError("Invalid ocr request: the document URL is empty")
     if url.startswith("data:"):
-        return _document_for(url, url[5:].split(";", 1)[0].split(",", 1)[0])
+        mime = url[5:].split(";", 1)[0].split(",", 1)[0]
+        check_ocr_media_type(mime, None, "ocr")
+        return _document_for(url, mime)
     path = url.split("?", 1)[0].split("#", 1)[0].lower()
     return _document_for(url, "image/*" if path.endswith(_IMAGE_SUFFIXES) else None)
 
@@ -170,7 +174,10 @@ def _document(params: OCRParams) -> Any:
 def process_operation(params: OCRParams) -> Operation[OCRResponse]:
     body_params: dict[str, Any] = {k: v for k, v in params.items() if k not in ("document_url", "image_url", "file_id")}
     body_params["document"] = _document(params)
-    body_params["model"] = params.get("model") or DEFAULT_OCR_MODEL
+    model = params.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise InvalidRequestError("Invalid ocr request: model must be a non-empty string (or left out for the default)")
+    body_params["model"] = model or DEFAULT_OCR_MODEL
     body = request_body(OCRRequest, body_params, "ocr")
     return Operation(RequestSpec("POST", "/v1/ocr", json=body), model_parser(OCRResponse))
 

@@ -14,6 +14,7 @@ from typing_extensions import Required, TypedDict
 
 from .._headers import ResponseHeaders
 from ._base import ResponseModel
+from .bounds import CompletionCount, Penalty, Seed, Temperature, TokenCount, ToolCheck, TopP
 
 __all__ = [
     "AssistantMessage",
@@ -43,6 +44,7 @@ __all__ = [
     "ToolChoiceParam",
     "ToolMessageParam",
     "ToolParam",
+    "ToolSpec",
     "UnknownChunk",
     "UsageInfo",
     "UserMessageParam",
@@ -119,6 +121,10 @@ class ToolChoiceObjectParam(TypedDict):
     function: ToolChoiceFunctionParam
 
 
+ToolSpec = Annotated[Union[ToolParam, dict[str, Any]], ToolCheck]  # noqa: UP007
+"""A tool as sent: a function tool (checked as the API checks it, see :func:`~mistral_lca.types.bounds.check_tool`)
+or a built-in such as ``{"type": "web_search"}``."""
+
 ToolChoiceParam = Union[Literal["auto", "none", "any", "required"], ToolChoiceObjectParam]  # noqa: UP007
 
 
@@ -139,18 +145,18 @@ class ChatCompletionParams(TypedDict, total=False):
 
     model: Required[str]
     messages: Required[list[ChatMessageParam]]
-    temperature: float
-    top_p: float
-    max_tokens: int
+    temperature: Temperature
+    top_p: TopP
+    max_tokens: TokenCount
     stop: str | list[str]
-    random_seed: int
+    random_seed: Seed
     metadata: dict[str, Any]
     response_format: ResponseFormatParam
-    tools: list[ToolParam | dict[str, Any]]
+    tools: list[ToolSpec]
     tool_choice: ToolChoiceParam
-    presence_penalty: float
-    frequency_penalty: float
-    n: int
+    presence_penalty: Penalty
+    frequency_penalty: Penalty
+    n: CompletionCount
     prediction: dict[str, Any]
     parallel_tool_calls: bool
     reasoning_effort: str

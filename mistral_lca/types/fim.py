@@ -6,6 +6,7 @@ from typing import Any
 
 from typing_extensions import Required, TypedDict
 
+from .bounds import Seed, Temperature, TokenCount, TopP
 from .chat import ChatCompletionResponse, CompletionEvent
 
 __all__ = ["FIMCompletionEvent", "FIMCompletionParams", "FIMCompletionResponse"]
@@ -17,12 +18,12 @@ class FIMCompletionParams(TypedDict, total=False):
     model: Required[str]
     prompt: Required[str]
     suffix: str
-    temperature: float
-    top_p: float
-    max_tokens: int
-    min_tokens: int
+    temperature: Temperature
+    top_p: TopP
+    max_tokens: TokenCount
+    min_tokens: TokenCount
     stop: str | list[str]
-    random_seed: int
+    random_seed: Seed
     metadata: dict[str, Any]
     prompt_cache_key: str
 

@@ -6,6 +6,7 @@ Nothing here reaches the network: each failure is detected before a request is b
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import types
 from collections.abc import Iterator
@@ -114,7 +115,12 @@ def test_missing_token_exits_2_naming_the_variable(argv: list[str], capsys: pyte
     assert result.code == EXIT_USAGE
     assert "LOWCODEAPI_API_TOKEN" in result.err
     assert result.err.startswith("mistral-lca: error:")
-    assert result.out == ""
+    if "--json" in argv:  # scripts get the error as JSON on stdout too
+        error = json.loads(result.out)["error"]
+        assert error["type"] == "MissingTokenError" and error["status"] is None
+        assert "LOWCODEAPI_API_TOKEN" in error["message"]
+    else:
+        assert result.out == ""
 
 
 def test_missing_token_for_embed_after_reading_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

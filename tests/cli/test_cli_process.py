@@ -113,8 +113,13 @@ def test_authentication_error_exits_1_without_the_token() -> None:
         for extra in ([], ["--json"]):
             result = _run(_module("models", "list", "--base-url", server.base_url, "--max-retries", "0", *extra))
             assert result.returncode == 1
-            assert result.stdout == ""
             assert result.stderr.startswith("mistral-lca: error: AuthenticationError: 401")
+            if extra:
+                error = json.loads(result.stdout)["error"]
+                assert (error["type"], error["status"]) == ("AuthenticationError", 401)
+                assert error["message"].startswith("401 Unauthorized")
+            else:
+                assert result.stdout == ""
             assert SECRET not in result.stdout + result.stderr
             assert "SECRET_abcdef" not in result.stdout + result.stderr
 

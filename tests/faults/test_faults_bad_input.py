@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from faults_support import MODEL, TOKEN, call, user
+from pydantic import ValidationError
 
 from mistral_lca import InvalidRequestError
 from mistral_lca.testing import FakeLowCodeAPI
@@ -46,8 +47,59 @@ CHAT_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("none-content", {"messages": [{"role": "system", "content": None}, *user("x")]}, "content"),
     ("empty-model", {"model": ""}, "model must be a non-empty string"),
     ("blank-model", {"model": "   "}, "model must be a non-empty string"),
-    ("negative-max-tokens", {"max_tokens": -1}, "max_tokens must be >= 0"),
+    ("negative-max-tokens", {"max_tokens": -1}, "max_tokens: Input should be greater than or equal to 0 (got -1)"),
+    # The official OpenAPI bounds, checked before sending (Mistral would answer 422 / 400).
+    ("temperature-above-1.5", {"temperature": 1.6}, "temperature: Input should be less than or equal to 1.5 (got 1.6)"),
+    ("negative-temperature", {"temperature": -0.1}, "temperature: Input should be greater than or equal to 0"),
+    ("zero-top-p", {"top_p": 0}, "top_p: Input should be greater than 0"),
+    ("top-p-above-1", {"top_p": 1.01}, "top_p: Input should be less than or equal to 1"),
+    ("zero-n", {"n": 0}, "n: Input should be greater than or equal to 1"),
+    ("presence-penalty-above-2", {"presence_penalty": 2.5}, "presence_penalty: Input should be less than or equal"),
+    ("frequency-penalty-below-2", {"frequency_penalty": -3}, "frequency_penalty: Input should be greater than or"),
+    ("negative-seed", {"random_seed": -1}, "random_seed: Input should be greater than or equal to 0"),
+    (
+        "tool-name-with-space",
+        {"tools": [{"type": "function", "function": {"name": "get weather", "parameters": {}}}]},
+        "tools.0: function.name must be 1 to 64 characters of a-z, A-Z, 0-9, '_' or '-' (got 'get weather')",
+    ),
+    (
+        "tool-name-with-bang",
+        {"tools": [{"type": "function", "function": {"name": "ping!", "parameters": {}}}]},
+        "(got 'ping!')",
+    ),
+    (
+        "tool-name-over-64",
+        {"tools": [{"type": "function", "function": {"name": "x" * 65, "parameters": {}}}]},
+        "(got 65 characters)",
+    ),
+    ("tool-name-empty", {"tools": [{"function": {"name": "", "parameters": {}}}]}, "function.name must be 1 to 64"),
+    (
+        "tool-parameters-not-an-object",
+        {"tools": [{"type": "function", "function": {"name": "f", "parameters": "{}"}}]},
+        "function.parameters of tool 'f' must be a JSON schema object, got str",
+    ),
+    (
+        "tool-parameters-of-type-string",
+        {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "string"}}}]},
+        "must describe an object (type 'object'), got 'string'",
+    ),
+    (
+        "tool-without-parameters",
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
+        "function.parameters is required for tool 'f'",
+    ),
+    (
+        "second-tool-bad",
+        {"tools": [{"type": "web_search"}, {"type": "function", "function": {"name": "a b", "parameters": {}}}]},
+        "tools.1: function.name",
+    ),
 ]
+
+
+def _file(directory: Path, name: str, content: bytes) -> Path:
+    path = directory / name
+    path.write_bytes(content)
+    return path
 
 
 def _chat_params(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -84,12 +136,22 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
     (
         "fim-negative-max-tokens",
         lambda c, p: c.fim.complete(model="codestral-latest", prompt="x", max_tokens=-1),
-        ">= 0",
+        "max_tokens: Input should be greater than or equal to 0",
     ),
     (
         "fim-negative-min-tokens",
         lambda c, p: c.fim.complete(model="codestral-latest", prompt="x", min_tokens=-2),
-        ">= 0",
+        "min_tokens: Input should be greater than or equal to 0",
+    ),
+    (
+        "fim-temperature-above-1.5",
+        lambda c, p: c.fim.complete(model="codestral-latest", prompt="x", temperature=2),
+        "temperature: Input should be less than or equal to 1.5",
+    ),
+    (
+        "fim-zero-top-p",
+        lambda c, p: c.fim.complete(model="codestral-latest", prompt="x", top_p=0.0),
+        "top_p: Input should be greater than 0",
     ),
     ("fim-int-prompt", lambda c, p: c.fim.complete(model="codestral-latest", prompt=5), "prompt"),
     (
@@ -103,8 +165,41 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
     ("upload-missing", lambda c, p: c.files.upload(file=p / "missing.pdf", purpose="ocr"), "cannot read file"),
     ("upload-directory", lambda c, p: c.files.upload(file=p, purpose="ocr"), "not a regular file"),
     ("ocr-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf"), "cannot read file"),
+    ("ocr-blank-model", lambda c, p: c.ocr.process(model=" ", document_url="https://x.example/a.pdf"), "model must"),
     ("ocr-directory", lambda c, p: c.ocr.process_file(p), "cannot read file"),
     ("ocr-upload-missing", lambda c, p: c.ocr.process_file(p / "missing.pdf", upload=True), "cannot read file"),
+    # Empty files and files OCR cannot read are refused locally (issue #14 item 7).
+    ("ocr-empty-file", lambda c, p: c.ocr.process_file(_file(p, "empty.pdf", b"")), "'empty.pdf' is empty (0 bytes)"),
+    ("ocr-upload-empty-file", lambda c, p: c.ocr.process_file(_file(p, "e.pdf", b""), upload=True), "(0 bytes)"),
+    ("ocr-empty-bytes", lambda c, p: c.ocr.process_file(b""), "the document bytes are empty"),
+    ("ocr-txt", lambda c, p: c.ocr.process_file(_file(p, "notes.txt", b"hello")), "'notes.txt' is text/plain"),
+    (
+        "ocr-upload-txt",
+        lambda c, p: c.ocr.process_file(_file(p, "notes.txt", b"hello"), upload=True),
+        "'notes.txt' is text/plain",
+    ),
+    ("ocr-txt-bytes", lambda c, p: c.ocr.process_file(("notes.txt", b"hello")), "'notes.txt' is text/plain"),
+    ("ocr-mp3", lambda c, p: c.ocr.process_file(_file(p, "talk.mp3", b"ID3abc")), "is audio/mpeg"),
+    (
+        "ocr-text-data-uri",
+        lambda c, p: c.ocr.process(document="data:text/plain;base64,aGVsbG8="),
+        "the document is text/plain",
+    ),
+    (
+        "upload-for-ocr-txt",
+        lambda c, p: c.files.upload(file=_file(p, "notes.txt", b"hi"), purpose="ocr"),
+        "Invalid files.upload request: 'notes.txt' is text/plain",
+    ),
+    (
+        "transcribe-empty-file",
+        lambda c, p: c.audio.transcriptions.complete(model="voxtral-mini-latest", file=_file(p, "a.mp3", b"")),
+        "is empty (0 bytes)",
+    ),
+    (
+        "transcribe-stream-empty-file",
+        lambda c, p: c.audio.transcriptions.stream(model="voxtral-mini-latest", file=_file(p, "a.wav", b"")),
+        "is empty (0 bytes)",
+    ),
     (
         "transcribe-missing",
         lambda c, p: c.audio.transcriptions.complete(model="voxtral-mini-latest", file=p / "missing.mp3"),
@@ -126,7 +221,21 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
     (
         "agents-negative-max-tokens",
         lambda c, p: c.agents.complete(agent_id="ag_1", messages=user("x"), max_tokens=-3),
-        ">= 0",
+        "max_tokens: Input should be greater than or equal to 0",
+    ),
+    (
+        "agents-bad-tool-name",
+        lambda c, p: c.agents.complete(
+            agent_id="ag_1",
+            messages=user("x"),
+            tools=[{"type": "function", "function": {"name": "look up", "parameters": {}}}],
+        ),
+        "tools.0: function.name",
+    ),
+    (
+        "agents-penalty-out-of-range",
+        lambda c, p: c.agents.complete(agent_id="ag_1", messages=user("x"), presence_penalty=9),
+        "presence_penalty: Input should be less than or equal to 2",
     ),
 ]
 
@@ -170,16 +279,27 @@ async def test_langchain_bad_chat_input_fails_before_any_request(fake: FakeLowCo
             InvalidRequestError,
             "tool call",
         ),
-        ("x", {"max_tokens": -1}, InvalidRequestError, "max_tokens must be >= 0"),
+        ("x", {"max_tokens": -1}, InvalidRequestError, "max_tokens: Input should be greater than or equal to 0"),
+        ("x", {"temperature": 3}, InvalidRequestError, "temperature: Input should be less than or equal to 1.5"),
         ("x", {"model": ""}, InvalidRequestError, "model must be a non-empty string"),
     ]
     for messages, kwargs, error, message in cases:
         with pytest.raises(error, match=message.replace("(", r"\(").replace("[", r"\[")):
             await _lc_invoke(llm, mode, messages, **kwargs)
-    with pytest.raises(InvalidRequestError, match="model must be a non-empty string"):
-        await _lc_invoke(_lc_chat(fake, model=""), mode, "x")
-    with pytest.raises(InvalidRequestError, match="max_tokens must be >= 0"):
-        await _lc_invoke(_lc_chat(fake, max_tokens=-5), mode, "x")
+    # The model's own fields are checked when it is built, with the same bounds.
+    for fields, message in (
+        ({"model": ""}, "model must be a non-empty string"),
+        ({"model": "  "}, "model must be a non-empty string"),
+        ({"max_tokens": -5}, "max_tokens"),
+        ({"temperature": 1.6}, "less than or equal to 1.5"),
+        ({"top_p": 0}, "top_p"),
+        ({"presence_penalty": -2.1}, "presence_penalty"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            _lc_chat(fake, **fields)
+    weather = {"type": "function", "function": {"name": "get weather", "parameters": {"type": "object"}}}
+    with pytest.raises(InvalidRequestError, match=r"tools\.0: function\.name .*'get weather'"):
+        await _lc_invoke(_lc_chat(fake).bind_tools([weather]), mode, "x")
     assert fake.count() == 0
 
 
@@ -209,9 +329,16 @@ async def test_langchain_bad_embedding_fim_and_file_input_fails_before_any_reque
             await call(lambda t=texts: embeddings.embed_documents(t) if sync else embeddings.aembed_documents(t))
     with pytest.raises(InvalidRequestError, match="must be a string"):
         await call(lambda: embeddings.embed_query(7) if sync else embeddings.aembed_query(7))
-    fim = MistralLCAFIM(max_tokens=-1, **settings)
-    with pytest.raises(InvalidRequestError, match="max_tokens must be >= 0"):
-        await call(lambda: fim.invoke("def f(") if sync else fim.ainvoke("def f("))
+    with pytest.raises(ValidationError, match="max_tokens"):
+        MistralLCAFIM(max_tokens=-1, **settings)
+    fim = MistralLCAFIM(**settings)
+    with pytest.raises(InvalidRequestError, match="max_tokens: Input should be greater than or equal to 0"):
+        await call(lambda: fim.invoke("def f(", max_tokens=-1) if sync else fim.ainvoke("def f(", max_tokens=-1))
+    for fields in ({"model": ""}, {"temperature": 2.0}):
+        with pytest.raises(ValidationError):
+            MistralLCAFIM(**fields, **settings)
+    with pytest.raises(ValidationError, match="model must be a non-empty string"):
+        MistralLCAEmbeddings(model="", **settings)
     for loader in (
         MistralOCRLoader(tmp_path / "missing.pdf", **settings),
         MistralOCRLoader(tmp_path / "missing.pdf", upload=True, **settings),
@@ -250,17 +377,21 @@ async def test_llamaindex_bad_chat_input_fails_before_any_request(fake: FakeLowC
             {},
             "tool call",
         ),
-        ([asked], {"max_tokens": -1}, "max_tokens must be >= 0"),
+        ([asked], {"max_tokens": -1}, "max_tokens: Input should be greater than or equal to 0"),
+        ([asked], {"top_p": 1.5}, "top_p: Input should be less than or equal to 1"),
         ([asked], {"model": ""}, "model must be a non-empty string"),
     ]
     for messages, kwargs, message in cases:
         with pytest.raises(InvalidRequestError, match=message):
             await call(lambda m=messages, k=kwargs: llm.chat(m, **k) if sync else llm.achat(m, **k))
-    with pytest.raises(InvalidRequestError, match="model must be a non-empty string"):
-        empty = MistralLCA(model="", api_token=TOKEN, base_url=fake.base_url)
-        await call(lambda: empty.chat([asked]) if sync else empty.achat([asked]))
-    with pytest.raises(ValueError, match="max_tokens"):
-        MistralLCA(max_tokens=-1, api_token=TOKEN, base_url=fake.base_url)
+    for fields, message in (
+        ({"model": ""}, "model must be a non-empty string"),
+        ({"max_tokens": -1}, "max_tokens"),
+        ({"temperature": 1.51}, "less than or equal to 1.5"),
+        ({"top_p": 0}, "top_p"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            MistralLCA(**fields, api_token=TOKEN, base_url=fake.base_url)
     with pytest.raises(ValueError, match="role"):
         ChatMessage(role="robot", content="x")
     assert fake.count() == 0
@@ -294,6 +425,9 @@ async def test_llamaindex_bad_embedding_and_file_input_fails_before_any_request(
     from llamaindex_mistral_lca import MistralLCAEmbedding, MistralOCRReader, MistralTranscriptionReader
 
     settings = {"api_token": TOKEN, "base_url": fake.base_url}
+    for cls in (MistralLCAEmbedding, MistralOCRReader, MistralTranscriptionReader):
+        with pytest.raises(ValidationError, match="model must be a non-empty string"):
+            cls(model="", **settings) if cls is not MistralLCAEmbedding else cls(model_name="", **settings)
     model = MistralLCAEmbedding(**settings)
     sync = mode == "sync"
     for texts in (["a", 3], [None]):
@@ -324,3 +458,33 @@ async def test_langchain_non_string_text_block_fails_clearly_before_any_request(
             await _lc_invoke(_lc_chat(fake), mode, [message])
     finally:
         assert fake.count() == 0
+
+
+async def test_loaders_and_readers_refuse_empty_and_unsupported_files(
+    fake: FakeLowCodeAPI, mode: str, tmp_path: Path
+) -> None:
+    from langchain_mistral_lca import MistralOCRLoader, MistralTranscriptionLoader
+    from llamaindex_mistral_lca import MistralOCRReader, MistralTranscriptionReader
+
+    settings = {"api_token": TOKEN, "base_url": fake.base_url}
+    sync = mode == "sync"
+    notes, empty_pdf, empty_mp3 = (
+        _file(tmp_path, "notes.txt", b"plain text"),
+        _file(tmp_path, "scan.pdf", b""),
+        _file(tmp_path, "talk.mp3", b""),
+    )
+    for upload in (False, True):
+        for path, message in ((notes, "is text/plain"), (empty_pdf, r"is empty \(0 bytes\)")):
+            loader = MistralOCRLoader(path, upload=upload, **settings)
+            with pytest.raises(InvalidRequestError, match=message):
+                await call(lambda ld=loader: ld.load() if sync else ld.aload())
+            reader = MistralOCRReader(upload=upload, **settings)
+            with pytest.raises(InvalidRequestError, match=message):
+                await call(lambda r=reader, p=path: r.load_data(p) if sync else r.aload_data(p))
+    transcriber = MistralTranscriptionLoader(empty_mp3, **settings)
+    with pytest.raises(InvalidRequestError, match="is empty"):
+        await call(lambda: transcriber.load() if sync else transcriber.aload())
+    reader = MistralTranscriptionReader(**settings)
+    with pytest.raises(InvalidRequestError, match="is empty"):
+        await call(lambda: reader.load_data(empty_mp3) if sync else reader.aload_data(empty_mp3))
+    assert fake.count() == 0

@@ -248,12 +248,13 @@ async def test_stream_structured_predict(mode: str) -> None:
 @pytest.mark.parametrize(
     ("model", "window"),
     [
-        ("mistral-small-latest", 131_072),
+        ("mistral-small-latest", 256_000),
         ("mistral-large-2411", 131_072),
         ("codestral-latest", 262_144),
         ("open-mistral-7b", 32_768),
         ("ft:open-mistral-7b:abc:20240101:xyz", 32_768),
-        ("mistral-small-2603", 131_072),
+        ("mistral-small-2603", 256_000),
+        ("mistral-small-2507", 131_072),  # a dated id the table does not list: its family's window
         ("brand-new-model-2701", 131_072),
     ],
 )
@@ -262,6 +263,14 @@ def test_metadata_never_raises(model: str, window: int) -> None:
     assert metadata.context_window == window
     assert metadata.is_function_calling_model is True
     assert metadata.is_chat_model is True
+
+
+@pytest.mark.parametrize(
+    "model", ["mistral-embed", "codestral-embed-2505", "mistral-ocr-latest", "mistral-moderation-2411"]
+)
+def test_metadata_of_models_that_do_not_chat(model: str) -> None:
+    metadata = MistralLCA(api_token=TOKEN, model=model).metadata
+    assert (metadata.is_chat_model, metadata.is_function_calling_model) == (False, False)
 
 
 def test_metadata_details() -> None:
