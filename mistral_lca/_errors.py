@@ -19,6 +19,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "InvalidRequestError",
     "JobFailedError",
     "MissingTokenError",
@@ -26,7 +27,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamError",
     "UnprocessableEntityError",
@@ -122,6 +125,15 @@ class APIStatusError(APIError):
         return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
 
 
+class RedirectError(APIStatusError):
+    """HTTP 3xx: the server pointed elsewhere. Never followed (the token travels in the query string), so the
+    request did not reach Mistral; usually ``base_url`` is wrong. :attr:`location` is where it pointed (redacted)."""
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("location")
+
+
 class BadRequestError(APIStatusError):
     """HTTP 400: Mistral rejected the request (bad tool-call id, context too long, ...)."""
 
@@ -174,6 +186,17 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool)."""
 
 
+class DeadlineExceededError(APITimeoutError):
+    """The call's ``deadline`` (seconds for the whole call: retries, waits and reading the body) ran out.
+
+    Never retried: the deadline is the caller's bound on everything. The connection is closed, not pooled.
+    """
+
+    def __init__(self, message: str, *, deadline: float, reached_server: bool = True) -> None:
+        super().__init__(message, reached_server=reached_server)
+        self.deadline = deadline
+
+
 class StreamError(APIError):
     """A stream broke: it ended before ``data: [DONE]`` or carried an undecodable event."""
 
@@ -184,6 +207,15 @@ class ResponseDecodeError(APIError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ResponseTooLargeError(APIError):
+    """An answer exceeded ``max_response_bytes`` (counted after decompression), or one line of a stream exceeded
+    the same bound. Reading stops there and the connection is closed; never retried."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class JobFailedError(APIError):
