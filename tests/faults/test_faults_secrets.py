@@ -35,20 +35,38 @@ FAULTS: list[tuple[str, Fault]] = [
     ("json-for-stream-error", Fault("json_for_stream", status=401, times=None)),
     ("echo-token-401", Fault("echo_token", times=None)),
     ("echo-token-403", Fault("echo_token", status=403, times=None)),
+    ("echo-url-422", Fault("echo_url", times=None)),
+    ("redirect", Fault("redirect", times=None)),
+    ("error-event", Fault("error_event", events=1, message=f"quota for api_token={TOKEN}", times=None)),
+    ("empty-body", Fault("empty_body", empty="null", times=None)),
 ]
 
 
 def _exception_texts(exc: BaseException) -> Iterator[str]:
-    yield str(exc)
-    yield repr(exc)
     yield "".join(traceback.format_exception(exc))  # chained causes included
-    yield repr(exc.args)
-    yield repr(vars(exc))
-    if isinstance(exc, APIStatusError):
-        yield json.dumps(exc.body, default=str)
-        yield repr(exc.headers)
-        yield repr(exc.details)
-        yield str(exc.provider_message)
+    for item in _chain(exc):  # and every hidden __cause__ / __context__, field by field
+        yield str(item)
+        yield repr(item)
+        yield repr(item.args)
+        yield repr(vars(item))
+        if isinstance(item, APIStatusError):
+            yield json.dumps(item.body, default=str)
+            yield repr(item.headers)
+            yield repr(dict(item.headers))
+            yield repr(item.details)
+            yield repr([(d.loc, d.msg, d.type, d.input) for d in item.details])
+            yield str(item.provider_message)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is not None and not any(item is s for s in seen):
+            seen.append(item)
+            todo += [item.__cause__, item.__context__]
+    return seen
 
 
 def assert_clean(*texts: str) -> None:

@@ -19,7 +19,7 @@ from langchain_mistral_lca import (
     MistralOCRLoader,
     MistralTranscriptionLoader,
 )
-from mistral_lca import AuthenticationError
+from mistral_lca import APIStatusError, AuthenticationError, UnprocessableEntityError
 
 
 def instances(**clients: Any) -> list[Any]:
@@ -83,3 +83,50 @@ def test_models_with_live_clients_cannot_leak_through_pickle() -> None:
     llm.invoke("hi")  # builds the shared client
     with pytest.raises(TypeError):
         pickle.dumps(llm.client)
+
+
+def _chain_texts(exc: BaseException) -> list[str]:
+    import traceback
+
+    out = ["".join(traceback.format_exception(exc))]
+    todo: list[BaseException | None] = [exc]
+    seen: list[BaseException] = []
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        out += [str(item), repr(item), repr(vars(item))]
+        if isinstance(item, APIStatusError):
+            out += [repr(dict(item.headers)), repr(item.body), repr([(d.loc, d.input) for d in item.details])]
+        todo += [item.__cause__, item.__context__]
+    return out
+
+
+def _echo_url(body: dict[str, Any], request: httpx.Request) -> httpx.Response:
+    url = str(request.url)
+    detail = [{"type": "url_parsing", "loc": ["query", url], "msg": "bad url", "input": url}]
+    envelope = {"message": "x", "provider": "mistralai", "error": {"detail": detail}, "headers": {"x-request-url": url}}
+    return httpx.Response(422, json=envelope, headers={"x-forwarded-url": url})
+
+
+async def test_urls_echoed_in_errors_never_reach_an_adapter_error() -> None:
+    recorder = Recorder(_echo_url)
+    settings: dict[str, Any] = {"api_key": TOKEN, "max_retries": 0, **recorder.clients()}
+    calls = [
+        lambda: ChatMistralLCA(**settings).invoke("hi"),
+        lambda: list(ChatMistralLCA(**settings).stream("hi")),
+        lambda: MistralLCAEmbeddings(**settings).embed_documents(["a"]),
+        lambda: MistralLCAFIM(**settings).invoke("def f("),
+    ]
+    for run in calls:
+        with pytest.raises(UnprocessableEntityError) as info:
+            run()
+        texts = _chain_texts(info.value)
+        assert any("api_token=***" in text for text in texts)
+        for text in texts:
+            assert TOKEN not in text
+    with pytest.raises(UnprocessableEntityError) as async_info:
+        await ChatMistralLCA(**settings).ainvoke("hi")
+    for text in _chain_texts(async_info.value):
+        assert TOKEN not in text
