@@ -10,6 +10,7 @@ from pydantic import Field
 from typing_extensions import Unpack
 
 from mistral_lca import BadRequestError
+from mistral_lca._inputs import check_text_list
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, map_threads, plan_batches, split_batch
 from mistral_lca.types.embeddings import EmbeddingResponse
@@ -80,6 +81,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """One vector per text, in input order. No request for an empty list."""
+        check_text_list(texts, "embed_documents")
         if not texts:
             return []
         texts = list(texts)
@@ -104,6 +106,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Native async :meth:`embed_documents`."""
+        check_text_list(texts, "aembed_documents")
         if not texts:
             return []
         texts = list(texts)
@@ -129,6 +132,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
         applied and a rejected request is not split. A failed request raises its
         :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
         """
+        check_text_list(texts, "embed_documents_via_batch_api")
         if not texts:
             return []
         results = self.client.batch.run_embeddings(
@@ -140,6 +144,7 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
         self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
     ) -> list[list[float]]:
         """Native async :meth:`embed_documents_via_batch_api`."""
+        check_text_list(texts, "aembed_documents_via_batch_api")
         if not texts:
             return []
         results = await self.async_client.batch.run_embeddings(

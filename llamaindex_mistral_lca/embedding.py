@@ -12,6 +12,7 @@ from llama_index_instrumentation import get_dispatcher
 from typing_extensions import Unpack
 
 from mistral_lca import BadRequestError
+from mistral_lca._inputs import check_text_list
 from mistral_lca.batching import BatchWaitOptions, results_or_raise
 from mistral_lca.embedding_batches import Batch, gather_limited, map_threads, plan_batches, split_batch
 
@@ -170,6 +171,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
 
     def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **kwargs: Any) -> list[Embedding]:
         """Vectors in input order; one event per request; the cache (if set) is consulted first."""
+        check_text_list(texts, "get_text_embedding_batch")
         if not texts:
             return []
         if self.embeddings_cache is not None:
@@ -180,6 +182,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         self, texts: list[str], show_progress: bool = False, **kwargs: Any
     ) -> list[Embedding]:
         """Native async :meth:`get_text_embedding_batch`."""
+        check_text_list(texts, "aget_text_embedding_batch")
         if not texts:
             return []
         if self.embeddings_cache is not None:
@@ -198,6 +201,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         applied, a rejected request is not split, no cache or events are used. A failed request raises its
         :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
         """
+        check_text_list(texts, "get_text_embeddings_via_batch_api")
         if not texts:
             return []
         results = self._connection.client.batch.run_embeddings(
@@ -213,6 +217,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
     ) -> list[Embedding]:
         """Native async :meth:`get_text_embeddings_via_batch_api`."""
+        check_text_list(texts, "aget_text_embeddings_via_batch_api")
         if not texts:
             return []
         results = await self._connection.aclient.batch.run_embeddings(

@@ -19,6 +19,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "InputTypeError",
     "DeadlineExceededError",
     "InvalidRequestError",
     "JobFailedError",
@@ -55,6 +56,10 @@ class MissingTokenError(ConfigurationError):
 
 class InvalidRequestError(MistralLCAError, ValueError):
     """The call's arguments are invalid; detected before anything was sent."""
+
+
+class InputTypeError(InvalidRequestError, TypeError):
+    """An argument of the wrong type, e.g. a bare ``str`` (or ``None``) where a list of texts is expected."""
 
 
 class ValidationDetail:

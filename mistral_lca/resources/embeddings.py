@@ -8,6 +8,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._errors import InvalidRequestError
+from .._inputs import check_text_list
 from .._operation import Operation, decode_error, validated
 from .._request import RequestSpec
 from .._response import Decoded
@@ -25,9 +26,9 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequestError("Invalid embeddings request: model must be a non-empty string")
     inputs = params.get("inputs", params.get("input"))
-    if isinstance(inputs, str):
-        pass
-    elif isinstance(inputs, (list, tuple)):
+    check_text_list(inputs, "embeddings.create", single_text_ok=True)
+    if not isinstance(inputs, str):
+        inputs = list(inputs)
         if not inputs:
             raise InvalidRequestError("Invalid embeddings request: inputs must not be empty")
         for i, text in enumerate(inputs):
@@ -35,11 +36,6 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
                 raise InvalidRequestError(
                     f"Invalid embeddings request: inputs[{i}] must be a string, got {type(text).__name__}"
                 )
-        inputs = list(inputs)
-    else:
-        raise InvalidRequestError(
-            f"Invalid embeddings request: inputs must be a string or a list of strings, got {type(inputs).__name__}"
-        )
     body: dict[str, Any] = {"model": model, "input": inputs}
     for key in _OPTIONS:
         if params.get(key) is not None:
