@@ -269,3 +269,58 @@ async def test_abandoned_adapter_streams_do_not_exhaust_a_small_pool(fake: FakeL
             break
     assert (await chat_model.ainvoke("done?")).text == "Echo: done?"
     await http.aclose()
+
+
+def test_every_adapter_class_takes_deadline_and_max_response_bytes(fake: FakeLowCodeAPI) -> None:
+    from langchain_mistral_lca import (
+        ChatMistralLCA,
+        MistralAgentTool,
+        MistralLCAEmbeddings,
+        MistralLCAFIM,
+        MistralOCRLoader,
+        MistralTranscriptionLoader,
+    )
+    from llamaindex_mistral_lca import MistralAgentTool as LlamaAgentTool
+    from llamaindex_mistral_lca import (
+        MistralAgentToolSpec,
+        MistralLCA,
+        MistralLCAEmbedding,
+        MistralOCRReader,
+        MistralTranscriptionReader,
+    )
+
+    bounds = {"deadline": 0.75, "max_response_bytes": 4096}
+    settings = {"api_token": TOKEN, "base_url": fake.base_url, **bounds}
+    langchain = [
+        ChatMistralLCA(**settings),
+        MistralLCAEmbeddings(**settings),
+        MistralLCAFIM(**settings),
+        MistralAgentTool(agent_id="ag_0123", name="helper", **settings),
+        MistralOCRLoader("doc.pdf", **settings),
+        MistralTranscriptionLoader("talk.mp3", **settings),
+    ]
+    llamaindex = [
+        MistralLCA(**settings),
+        MistralLCAEmbedding(**settings),
+        LlamaAgentTool("ag_0123", name="helper", **settings),
+        MistralAgentToolSpec(**settings),
+        MistralOCRReader(**settings),
+        MistralTranscriptionReader(**settings),
+    ]
+    for obj in langchain + llamaindex:
+        source = getattr(obj, "_connection", obj)  # LlamaIndex tools keep theirs on the connection
+        for client in (source.client, getattr(source, "async_client", None) or source.aclient):
+            assert (client.config.deadline, client.config.max_response_bytes) == (0.75, 4096), type(obj).__name__
+    chat_model, llm = langchain[0], llamaindex[0]
+    fake.faults.add(Fault("trickle", path=CHAT, seconds=0.2, times=2))
+    with pytest.raises(DeadlineExceededError):
+        chat_model.invoke("hi")
+    from llama_index.core.llms import ChatMessage
+
+    with pytest.raises(DeadlineExceededError):
+        llm.chat([ChatMessage(role="user", content="hi")])
+    fake.faults.add(Fault("oversized", path=CHAT, size=100_000))
+    with pytest.raises(ResponseTooLargeError):
+        chat_model.invoke("hi")
+    chat_model.deadline = None  # a changed setting gets a client built with it
+    assert chat_model.client.config.deadline is None
