@@ -67,6 +67,11 @@ class Deadline:
         if remaining <= 0:
             raise self.error(request, reached_server=False)
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
+        for value in timeouts.values():
+            if value is None or value > remaining:
+                break
+        else:
+            return  # every wait already ends in time (the common case: 600 s left, 120 s reads)
         request.extensions["timeout"] = {
             name: remaining if value is None else min(value, remaining) for name, value in timeouts.items()
         }
@@ -106,10 +111,13 @@ class BodyReader:
         self.raw = self._inflater is not None
 
     def add(self, chunk: bytes) -> None:
-        if self._inflater is None:
-            self._take(chunk)
-        else:
+        if self._inflater is not None:
             self._inflate(chunk)
+        else:
+            self._size += len(chunk)
+            if self._limit is not None and self._size > self._limit:
+                raise too_large(self._limit, "the answer")
+            self._chunks.append(chunk)
         self._deadline.check(self._request)
 
     def _take(self, data: bytes) -> None:

@@ -39,6 +39,15 @@ class ResponseModel(BaseModel):
         """
         if not isinstance(data, dict):
             return None
+        for name in cls.required_fields:  # the common case, checked cheaply: every answer is decoded here
+            if data.get(name) is None:
+                break
+        else:
+            for name in cls.non_empty_fields:
+                if not data.get(name):
+                    break
+            else:
+                return None
         missing = [name for name in cls.required_fields if data.get(name) is None]
         missing += [name for name in cls.non_empty_fields if name not in missing and data.get(name) is None]
         if missing:
