@@ -276,12 +276,28 @@ def error_from_response(
     request_id = response_headers.request_id
     if request_id is None and isinstance(mistral_error, dict) and isinstance(mistral_error.get("request_id"), str):
         response_headers = ResponseHeaders({"x-request-id": mistral_error["request_id"]}, upstream_headers, headers)
-    if status_code in _STATUS_ERRORS:
-        cls = _STATUS_ERRORS[status_code]
-    elif status_code >= 500:
-        cls = ServerError
-    else:
-        cls = APIStatusError
+    return _status_error(
+        status_code,
+        text,
+        (message, err_type, code, param, details),
+        body=_scrub(payload) if payload is not None else _excerpt(body),
+        headers=response_headers,
+        provider_message=proxy_message,
+    )
+
+
+def _status_error(
+    status_code: int,
+    text: str,
+    parsed: tuple[str | None, str | None, str | None, str | None, list[ValidationDetail]],
+    *,
+    body: Any,
+    headers: ResponseHeaders | None = None,
+    provider_message: str | None = None,
+) -> APIStatusError:
+    """The :class:`APIStatusError` subclass for ``status_code``, from a parsed Mistral error."""
+    cls = _STATUS_ERRORS.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
+    _, err_type, code, param, details = parsed
     return cls(
         text,
         status_code=status_code,
@@ -289,9 +305,9 @@ def error_from_response(
         code=code,
         param=param,
         details=details,
-        body=_scrub(payload) if payload is not None else _excerpt(body),
-        headers=response_headers,
-        provider_message=proxy_message,
+        body=body,
+        headers=headers,
+        provider_message=provider_message,
     )
 
 
@@ -317,19 +333,9 @@ def error_from_stream_event(error: Any) -> APIStatusError:
     inner = error.get("error") if isinstance(error, dict) else None
     if isinstance(inner, (dict, str)):  # {"error": {...}} wraps the error object itself
         error = inner if isinstance(inner, dict) else {**error, "message": inner}
-    message, err_type, code, param, details = _parse_mistral_error(error)
-    status_code = _stream_error_status(error)
-    text = f"the stream reported an error: {message or excerpt(error) or 'no message'}"
-    cls = _STATUS_ERRORS.get(status_code, ServerError if status_code >= 500 else APIStatusError)
-    return cls(
-        text,
-        status_code=status_code,
-        error_type=err_type,
-        code=code,
-        param=param,
-        details=details,
-        body=_scrub(error),
-    )
+    parsed = _parse_mistral_error(error)
+    text = f"the stream reported an error: {parsed[0] or excerpt(error) or 'no message'}"
+    return _status_error(_stream_error_status(error), text, parsed, body=_scrub(error))
 
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)

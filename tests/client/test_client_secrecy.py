@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from client_support import Recorder, build_client, call, collect, ok
+from support_errors import exception_chain, exception_texts
 
 from mistral_lca import APIStatusError, JobFailedError, MistralLCAError
 
@@ -70,31 +71,6 @@ async def test_job_errors_are_redacted(mode: str) -> None:
 # ------------------------------------------------------------------- URLs echoed anywhere, chains included
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and everything hidden behind it (``__cause__`` and ``__context__``, transitively)."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop()
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        todo += [item.__cause__, item.__context__]
-    return seen
-
-
-def _texts(exc: BaseException) -> list[str]:
-    import traceback
-
-    out = ["".join(traceback.format_exception(exc))]
-    for item in _chain(exc):
-        out += [str(item), repr(item), repr(vars(item)), repr(item.args)]
-        if isinstance(item, APIStatusError):
-            out += [repr(dict(item.headers)), repr(item.body), repr(item.details)]
-            out += [repr((d.loc, d.msg, d.type, d.input)) for d in item.details]
-    return out
-
-
 def _echoing(status: int) -> Callable[[httpx.Request], httpx.Response]:
     def respond(request: httpx.Request) -> httpx.Response:
         url = str(request.url)
@@ -115,7 +91,7 @@ async def test_urls_echoed_in_error_fields_are_redacted(mode: str, status: int) 
     client = build_client(mode, Recorder(_echoing(status)), api_token=SECRET, max_retries=0)
     with pytest.raises(APIStatusError) as info:
         await call(client, "chat.complete", model="m", messages=[{"role": "user", "content": "x"}])
-    texts = _texts(info.value)
+    texts = exception_texts(info.value)
     assert any("api_token=***" in text for text in texts)  # the echoes are there, redacted
     for text in texts:
         assert SECRET not in text
@@ -155,7 +131,7 @@ async def test_stream_errors_and_their_chains_are_redacted(mode: str) -> None:
     )
     with pytest.raises(APIStatusError) as info:
         await collect(client.chat.stream(model="m", messages=[{"role": "user", "content": "x"}]))
-    for text in _texts(info.value):
+    for text in exception_texts(info.value):
         assert SECRET not in text
 
     def refuse(request: httpx.Request) -> httpx.Response:
@@ -165,7 +141,8 @@ async def test_stream_errors_and_their_chains_are_redacted(mode: str) -> None:
     with pytest.raises(MistralLCAError) as refused:
         await call(client, "chat.complete", model="m", messages=[{"role": "user", "content": "x"}])
     assert all(
-        item.__context__ is None or isinstance(item.__context__, MistralLCAError) for item in _chain(refused.value)
+        item.__context__ is None or isinstance(item.__context__, MistralLCAError)
+        for item in exception_chain(refused.value)
     )
-    for text in _texts(refused.value):
+    for text in exception_texts(refused.value):
         assert SECRET not in text

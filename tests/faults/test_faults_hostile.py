@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from faults_support import CHAT, EMBED_MODEL, MODEL, TOKEN, call, drain, text_of, user
-from test_faults_secrets import _exception_texts, assert_clean
+from support_errors import exception_texts
+from test_faults_secrets import assert_clean
 
 from mistral_lca import (
     AsyncMistralLCAClient,
@@ -44,7 +45,7 @@ async def test_a_redirect_is_a_typed_error_and_never_followed(fake: FakeLowCodeA
         await chat(client)
     assert caught.value.location is not None and caught.value.location.startswith("https://lowcodeapi.com/login")
     assert "api_token=***" in caught.value.location  # where it pointed, redacted
-    assert_clean(*_exception_texts(caught.value))
+    assert_clean(*exception_texts(caught.value))
     _, error = await drain(client.chat.stream(model=MODEL, messages=user("hi")))
     assert isinstance(error, RedirectError)
     assert fake.count(CHAT) == 2 and client.sleeps == []  # not retried, not followed
@@ -170,7 +171,7 @@ async def test_urls_echoed_in_an_error_never_carry_the_token(fake: FakeLowCodeAP
     error = caught.value
     assert error.details and "api_token=***" in str(error.details[0].loc)
     assert "api_token=***" in error.headers["x-request-url"]
-    assert_clean(*_exception_texts(error), repr(dict(error.headers)), repr([d.input for d in error.details]))
+    assert_clean(*exception_texts(error), repr(dict(error.headers)), repr([d.input for d in error.details]))
 
 
 async def test_urls_echoed_in_a_success_never_carry_the_token(fake: FakeLowCodeAPI, client_factory: Any) -> None:
@@ -245,10 +246,10 @@ async def test_every_hostile_fault_ends_in_a_typed_error(fake: FakeLowCodeAPI, c
                 continue  # stream-only
             with pytest.raises(MistralLCAError) as caught:
                 await call(make)
-            assert_clean(*_exception_texts(caught.value))
+            assert_clean(*exception_texts(caught.value))
         _, error = await drain(client.chat.stream(model=MODEL, messages=user("hi")))
         assert isinstance(error, MistralLCAError), (fault.kind, error)
-        assert_clean(*_exception_texts(error))
+        assert_clean(*exception_texts(error))
 
 
 async def test_abandoned_adapter_streams_do_not_exhaust_a_small_pool(fake: FakeLowCodeAPI) -> None:

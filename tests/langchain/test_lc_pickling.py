@@ -15,15 +15,11 @@ from typing import Any
 import cloudpickle
 import httpx
 import pytest
+from lc_support import FACTORIES
 from pydantic import SecretStr
 
 from langchain_mistral_lca import (
     ChatMistralLCA,
-    MistralAgentTool,
-    MistralLCAEmbeddings,
-    MistralLCAFIM,
-    MistralOCRLoader,
-    MistralTranscriptionLoader,
 )
 from mistral_lca.testing import FakeLowCodeAPI
 
@@ -33,14 +29,6 @@ COPIES: dict[str, Callable[[Any], Any]] = {
     "cloudpickle": lambda obj: cloudpickle.loads(cloudpickle.dumps(obj)),
     "deepcopy": copy.deepcopy,
     "model_copy_deep": lambda obj: obj.model_copy(deep=True),
-}
-FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "chat": lambda s: ChatMistralLCA(**s),
-    "embeddings": lambda s: MistralLCAEmbeddings(**s),
-    "fim": lambda s: MistralLCAFIM(**s),
-    "agent_tool": lambda s: MistralAgentTool(agent_id="ag_1", **s),
-    "ocr_loader": lambda s: MistralOCRLoader("https://example.com/a.pdf", **s),
-    "transcription_loader": lambda s: MistralTranscriptionLoader("https://example.com/a.mp3", **s),
 }
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from langchain_core.load import dumpd, dumps
 from lc_support import TOKEN, Recorder, chat_responder, chat_result
+from support_errors import exception_texts
 
 from langchain_mistral_lca import (
     ChatMistralLCA,
@@ -19,7 +20,7 @@ from langchain_mistral_lca import (
     MistralOCRLoader,
     MistralTranscriptionLoader,
 )
-from mistral_lca import APIStatusError, AuthenticationError, UnprocessableEntityError
+from mistral_lca import AuthenticationError, UnprocessableEntityError
 
 
 def instances(**clients: Any) -> list[Any]:
@@ -85,24 +86,6 @@ def test_models_with_live_clients_cannot_leak_through_pickle() -> None:
         pickle.dumps(llm.client)
 
 
-def _chain_texts(exc: BaseException) -> list[str]:
-    import traceback
-
-    out = ["".join(traceback.format_exception(exc))]
-    todo: list[BaseException | None] = [exc]
-    seen: list[BaseException] = []
-    while todo:
-        item = todo.pop()
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        out += [str(item), repr(item), repr(vars(item))]
-        if isinstance(item, APIStatusError):
-            out += [repr(dict(item.headers)), repr(item.body), repr([(d.loc, d.input) for d in item.details])]
-        todo += [item.__cause__, item.__context__]
-    return out
-
-
 def _echo_url(body: dict[str, Any], request: httpx.Request) -> httpx.Response:
     url = str(request.url)
     detail = [{"type": "url_parsing", "loc": ["query", url], "msg": "bad url", "input": url}]
@@ -122,11 +105,11 @@ async def test_urls_echoed_in_errors_never_reach_an_adapter_error() -> None:
     for run in calls:
         with pytest.raises(UnprocessableEntityError) as info:
             run()
-        texts = _chain_texts(info.value)
+        texts = exception_texts(info.value)
         assert any("api_token=***" in text for text in texts)
         for text in texts:
             assert TOKEN not in text
     with pytest.raises(UnprocessableEntityError) as async_info:
         await ChatMistralLCA(**settings).ainvoke("hi")
-    for text in _chain_texts(async_info.value):
+    for text in exception_texts(async_info.value):
         assert TOKEN not in text

@@ -14,6 +14,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
+from support_errors import exception_texts
 
 from llamaindex_mistral_lca import (
     MistralAgentTool,
@@ -23,7 +24,7 @@ from llamaindex_mistral_lca import (
     MistralOCRReader,
     MistralTranscriptionReader,
 )
-from mistral_lca import APIConnectionError, APIStatusError, AuthenticationError, UnprocessableEntityError
+from mistral_lca import APIConnectionError, AuthenticationError, UnprocessableEntityError
 
 SERIALISABLE = [MistralLCA, MistralLCAEmbedding, MistralOCRReader, MistralTranscriptionReader]
 
@@ -134,24 +135,6 @@ def test_instrumentation_events_never_show_the_token() -> None:
         assert TOKEN not in event.model_dump_json()
 
 
-def _chain_texts(exc: BaseException) -> list[str]:
-    import traceback
-
-    out = ["".join(traceback.format_exception(exc))]
-    todo: list[BaseException | None] = [exc]
-    seen: list[BaseException] = []
-    while todo:
-        item = todo.pop()
-        if item is None or any(item is s for s in seen):
-            continue
-        seen.append(item)
-        out += [str(item), repr(item), repr(vars(item))]
-        if isinstance(item, APIStatusError):
-            out += [repr(dict(item.headers)), repr(item.body), repr([(d.loc, d.input) for d in item.details])]
-        todo += [item.__cause__, item.__context__]
-    return out
-
-
 def _echo_url(request: httpx.Request) -> httpx.Response:
     url = str(request.url)
     detail = [{"type": "url_parsing", "loc": ["query", url], "msg": "bad url", "input": url}]
@@ -172,7 +155,7 @@ async def test_urls_echoed_in_errors_never_reach_an_adapter_error(mode: str) -> 
             outcome = run()
             if hasattr(outcome, "__await__"):
                 await outcome
-        texts = _chain_texts(info.value)
+        texts = exception_texts(info.value)
         assert any("api_token=***" in text for text in texts)
         for text in texts:
             assert TOKEN not in text

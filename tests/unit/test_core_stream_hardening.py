@@ -9,27 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from core_support import chunk, sse
+from support_errors import drain
 from test_core_streaming import MESSAGES, USAGE, SplitStream, sse_response, texts
 
 from mistral_lca import APIStatusError, RateLimitError, ResponseTooLargeError, ServerError
 from mistral_lca._sse import LineSplitter, ServerSentEvent, error_in_event
 
 BEFORE = [chunk("", role="assistant"), chunk("Hel")]
-
-
-async def drain(stream: Any) -> tuple[list[Any], BaseException | None]:
-    """Everything a stream delivers, then the error that ended it (``None`` if it ended cleanly)."""
-    received: list[Any] = []
-    try:
-        if hasattr(stream, "__aiter__"):
-            async for event in stream:
-                received.append(event)
-        else:
-            for event in stream:
-                received.append(event)
-    except Exception as exc:
-        return received, exc
-    return received, None
 
 
 ERROR_EVENTS = {
