@@ -83,6 +83,8 @@ def too_large(limit: int, what: str) -> ResponseTooLargeError:
     )
 
 
+_INFLATE_STEP = 1 << 20
+"""Most bytes inflated at once: memory stays near the bytes kept, whatever the compression ratio."""
 _ZLIB_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
 
 
@@ -132,7 +134,7 @@ class BodyReader:
         assert self._limit is not None
         while data:
             try:
-                out = self._inflater.decompress(data, self._limit - self._size + 1)
+                out = self._inflater.decompress(data, min(self._limit - self._size + 1, _INFLATE_STEP))
             except zlib.error:
                 if self._fresh and self._encoding == "deflate":  # raw deflate, no zlib header (as httpx allows)
                     self._inflater, self._fresh = zlib.decompressobj(-zlib.MAX_WBITS), False
