@@ -4,11 +4,18 @@ Field names follow langchain-openai (``api_key`` alias, ``base_url``, ``timeout`
 ``http_client`` / ``http_async_client``). Nothing is validated or built at construction beyond pydantic's
 field checks: the shared :class:`~mistral_lca.MistralLCAClient` is created on first use, so constructing a
 model costs microseconds and a missing token is reported (naming ``LOWCODEAPI_API_TOKEN``) by the first call.
+
+Objects pickle (``pickle``, cloudpickle: Ray, Spark, multiprocessing) and deep-copy (``copy.deepcopy``,
+``model_copy(deep=True)``) without their built clients, like the LlamaIndex classes: the copy builds its own on first
+use. The token travels with it as a ``SecretStr`` (a copy must work); a pickle drops caller-supplied httpx clients
+(they belong to this process), a deep copy shares them (they stay yours to close).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,11 +31,13 @@ from mistral_lca._diagnostics import check_base_url
 from mistral_lca.closing import ClosingContext
 
 if TYPE_CHECKING:
-    pass
+    from typing_extensions import Self
 
 __all__ = ["ConnectionSettings", "ModelKwargs"]
 
 _BUILD_LOCK = threading.Lock()
+_BUILT_CLIENTS = ("_client", "_async_client", "_client_key", "_async_client_key")
+_HTTP_CLIENTS = ("http_client", "http_async_client")
 
 
 @cache
@@ -77,6 +86,13 @@ class ConnectionSettings(ClosingContext, BaseModel):
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries (not attempts) for 408/429/5xx and network errors, honouring ``Retry-After``."""
 
+    deadline: float | None = None
+    """Seconds for a whole call: retries, waits and reading the answer (a stream's too) included. ``None``: 600 s
+    for plain calls and no bound for streams; ``float("inf")``: no bound at all."""
+
+    max_response_bytes: int | None = None
+    """Largest JSON answer read, counted after decompression (``None``: 64 MiB). File downloads are exempt."""
+
     default_headers: dict[str, str] | None = None
     """Extra headers sent with every request."""
 
@@ -107,6 +123,8 @@ class ConnectionSettings(ClosingContext, BaseModel):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "max_concurrent_requests": getattr(self, "max_concurrent_requests", None),
+            "deadline": self.deadline,
+            "max_response_bytes": self.max_response_bytes,
         }
 
     def _settings_key(self, http_client: object) -> tuple[Any, ...]:
@@ -119,6 +137,8 @@ class ConnectionSettings(ClosingContext, BaseModel):
             self.max_retries,
             self.default_headers,
             getattr(self, "max_concurrent_requests", None),
+            self.deadline,
+            self.max_response_bytes,
             id(http_client),
         )
 
@@ -147,6 +167,38 @@ class ConnectionSettings(ClosingContext, BaseModel):
                     client = AsyncMistralLCAClient(**self._client_options(), http_client=self.http_async_client)
                     self._async_client, self._async_client_key = client, key
         return client
+
+    # ---------------------------------------------------------------------------------- pickling and copies
+
+    def _state_without_clients(self, *, keep_http_clients: bool) -> dict[Any, Any]:
+        """pydantic's pickle state with the built clients (unpicklable: a pool, a lock, the loop) left out."""
+        state: dict[Any, Any] = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, **dict.fromkeys(_BUILT_CLIENTS)}
+        if not keep_http_clients:
+            state["__dict__"] = {**state["__dict__"], **dict.fromkeys(_HTTP_CLIENTS)}
+        return state
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return self._state_without_clients(keep_http_clients=False)
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for name in _HTTP_CLIENTS:
+            http = getattr(self, name)
+            if http is not None:
+                memo[id(http)] = http  # shared, not copied: the caller's clients stay the caller's
+        clone = type(self).__new__(type(self))
+        clone.__setstate__(copy.deepcopy(self._state_without_clients(keep_http_clients=True), memo))
+        return clone
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # pydantic's deep copy with ``update`` copies private attributes itself, bypassing __deepcopy__.
+        if not deep:
+            return super().model_copy(update=update)
+        clone = self.__deepcopy__()
+        return clone.model_copy(update=update) if update else clone
 
     # ------------------------------------------------------------------------------------------ lifecycle
 

@@ -86,10 +86,11 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
         applied and a rejected request is not split. A failed request raises its
         :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
         """
+        texts = require_texts(texts, "MistralLCAEmbeddings.embed_documents_via_batch_api")
         if not texts:
             return []
         results = self.client.batch.run_embeddings(
-            list(texts), model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
+            texts, model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
         )
         return results_or_raise(results)
 
@@ -97,9 +98,10 @@ class MistralLCAEmbeddings(ConnectionSettings, ConcurrencyLimit, Embeddings):
         self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
     ) -> list[list[float]]:
         """Native async :meth:`embed_documents_via_batch_api`."""
+        texts = require_texts(texts, "MistralLCAEmbeddings.aembed_documents_via_batch_api")
         if not texts:
             return []
         results = await self.async_client.batch.run_embeddings(
-            list(texts), model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
+            texts, model=self.model, texts_per_request=self.max_batch_size, **self._options(), **wait_options
         )
         return results_or_raise(results)

@@ -60,6 +60,8 @@ class LCAConnection:
         timeout: float | httpx.Timeout | None,
         max_retries: int,
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> LCAConnection:
@@ -71,6 +73,8 @@ class LCAConnection:
             timeout=timeout,
             max_retries=max_retries,
             max_concurrent_requests=max_concurrent_requests,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         return cls(config, http_client=http_client, async_http_client=async_http_client)
 
@@ -84,6 +88,8 @@ class LCAConnection:
             "max_retries": c.max_retries,
             "default_headers": c.default_headers,
             "max_concurrent_requests": c.max_concurrent_requests,
+            "deadline": c.deadline,
+            "max_response_bytes": c.max_response_bytes,
         }
 
     @property
@@ -174,6 +180,15 @@ class ConnectionFields(ClosesConnection, BaseModel):
         ge=1,
         description="Requests in flight at once from this object (threads included; per event loop when async).",
     )
+    deadline: float | None = Field(
+        default=None,
+        description="Seconds for a whole call, retries, waits and reading the answer included (None: 600 s for "
+        "plain calls, no bound for streams; inf: no bound).",
+    )
+    max_response_bytes: int | None = Field(
+        default=None,
+        description="Largest JSON answer read, after decompression (None: 64 MiB). File downloads are exempt.",
+    )
 
     _connection: LCAConnection = PrivateAttr()
 
@@ -226,6 +241,8 @@ class ConnectionFields(ClosesConnection, BaseModel):
             timeout=data.get("timeout"),
             max_retries=data.get("max_retries", DEFAULT_MAX_RETRIES),
             max_concurrent_requests=data.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS),
+            deadline=data.get("deadline"),
+            max_response_bytes=data.get("max_response_bytes"),
             http_client=http_client,
             async_http_client=async_http_client,
         )

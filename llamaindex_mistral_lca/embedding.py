@@ -184,10 +184,11 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         applied, a rejected request is not split, no cache or events are used. A failed request raises its
         :class:`~mistral_lca.batching.BatchRequestError` (the first one); a failed job raises ``JobFailedError``.
         """
+        texts = require_texts(texts, "MistralLCAEmbedding.get_text_embeddings_via_batch_api")
         if not texts:
             return []
         results = self._connection.client.batch.run_embeddings(
-            list(texts),
+            texts,
             model=self.model_name,
             texts_per_request=self.embed_batch_size,
             **self._options(),
@@ -199,10 +200,11 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         self, texts: list[str], **wait_options: Unpack[BatchWaitOptions]
     ) -> list[Embedding]:
         """Native async :meth:`get_text_embeddings_via_batch_api`."""
+        texts = require_texts(texts, "MistralLCAEmbedding.aget_text_embeddings_via_batch_api")
         if not texts:
             return []
         results = await self._connection.aclient.batch.run_embeddings(
-            list(texts),
+            texts,
             model=self.model_name,
             texts_per_request=self.embed_batch_size,
             **self._options(),

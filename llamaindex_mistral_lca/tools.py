@@ -59,6 +59,9 @@ def _connect(
     max_concurrent_requests: int,
     http_client: httpx.Client | None,
     async_http_client: httpx.AsyncClient | None,
+    *,
+    deadline: float | None,
+    max_response_bytes: int | None,
 ) -> LCAConnection:
     if connection is not None:
         return connection
@@ -69,6 +72,8 @@ def _connect(
         timeout=timeout,
         max_retries=max_retries,
         max_concurrent_requests=max_concurrent_requests,
+        deadline=deadline,
+        max_response_bytes=max_response_bytes,
         http_client=http_client,
         async_http_client=async_http_client,
     )
@@ -82,8 +87,9 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
     The constructor does no I/O: given only ``agent_id``, the name and description are fetched on first use of
     ``metadata``. ``completion_kwargs`` are extra fields for every agents-completion request (e.g. ``max_tokens``).
     Connection arguments as everywhere: ``api_token``, ``base_url``, ``path_params``, ``timeout``, ``max_retries``,
-    ``max_concurrent_requests``, ``http_client``, ``async_http_client``. ``close()`` / ``aclose()`` release the
-    connection pools (shared with the tool spec or the other tools built on the same connection).
+    ``max_concurrent_requests``, ``deadline``, ``max_response_bytes``, ``http_client``, ``async_http_client``.
+    ``close()`` / ``aclose()`` release the connection pools (shared with the tool spec or the other tools built on
+    the same connection).
     """
 
     def __init__(
@@ -100,6 +106,8 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
         timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         connection: LCAConnection | None = None,
@@ -119,6 +127,8 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
             max_concurrent_requests,
             http_client,
             async_http_client,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         self._metadata = self._build_metadata(name, description) if name is not None else None
         self._pending_description = description
@@ -270,6 +280,8 @@ def _connect_from(kwargs: dict[str, Any]) -> LCAConnection:
         kwargs.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS),
         kwargs.get("http_client"),
         kwargs.get("async_http_client"),
+        deadline=kwargs.get("deadline"),
+        max_response_bytes=kwargs.get("max_response_bytes"),
     )
 
 
@@ -314,6 +326,8 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
         timeout: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -331,6 +345,8 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
             max_concurrent_requests,
             http_client,
             async_http_client,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
 
     def _filters(self) -> dict[str, Any]:

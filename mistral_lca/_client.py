@@ -50,6 +50,8 @@ class _ClientBase:
         default_headers: Mapping[str, str] | None,
         retry_policy: RetryPolicy | None,
         max_concurrent_requests: int | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         self.config: ClientConfig = resolve_config(
             api_token=api_token,
@@ -59,6 +61,8 @@ class _ClientBase:
             max_retries=max_retries,
             default_headers=default_headers,
             max_concurrent_requests=max_concurrent_requests,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         self.retry_policy = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
 
@@ -103,6 +107,8 @@ class MistralLCAClient(_ClientBase):
         http_client: httpx.Client | None = None,
         retry_policy: RetryPolicy | None = None,
         max_concurrent_requests: int | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -113,6 +119,8 @@ class MistralLCAClient(_ClientBase):
             default_headers=default_headers,
             retry_policy=retry_policy,
             max_concurrent_requests=max_concurrent_requests,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         self._sender = SyncSender(self.config, self.retry_policy, http_client)
 
@@ -221,6 +229,8 @@ class AsyncMistralLCAClient(_ClientBase):
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryPolicy | None = None,
         max_concurrent_requests: int | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -231,6 +241,8 @@ class AsyncMistralLCAClient(_ClientBase):
             default_headers=default_headers,
             retry_policy=retry_policy,
             max_concurrent_requests=max_concurrent_requests,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
         self._sender = AsyncSender(self.config, self.retry_policy, http_client)
 

@@ -1,10 +1,11 @@
-"""Client configuration: token, base URL, path-parameter form, timeouts and retries.
+"""Client configuration: token, base URL, path-parameter form, timeouts, retries and bounds on each call.
 
 Resolved once, before any request, so a missing token is reported up front and names the env var.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -20,6 +21,8 @@ from ._secrets import install_log_redaction, register_secret
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ENV_BASE_URL",
@@ -34,6 +37,10 @@ ENV_BASE_URL = "LOWCODEAPI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.lowcodeapi.com/mistralai"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_DEADLINE = 600.0
+"""Seconds a plain (non-streamed) call may take in all, retries and waits included, unless ``deadline`` is given."""
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""Largest JSON answer read (after decompression); file downloads are exempt."""
 
 PathParamStyle = Literal["query", "path"]
 _PATH_STYLES = ("query", "path")
@@ -55,6 +62,23 @@ class ClientConfig:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     max_concurrent_requests: int | None = None
     """Requests in flight at once from one client (``None``: no limit beyond the connection pool)."""
+    deadline: float | None = None
+    """Seconds for a whole call, retries, waits and reading the body included (``inf``: unbounded). ``None``:
+    :data:`DEFAULT_DEADLINE` for plain calls and no bound for streams (they last as long as the answer)."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """Largest JSON answer (and longest stream line) read, counted after decompression."""
+
+    @property
+    def call_deadline(self) -> float | None:
+        """The deadline of a plain call, in seconds (``None``: unbounded)."""
+        if self.deadline is None:
+            return DEFAULT_DEADLINE
+        return None if math.isinf(self.deadline) else self.deadline
+
+    @property
+    def stream_deadline(self) -> float | None:
+        """The deadline of a stream or a download to disk, in seconds (``None``: unbounded)."""
+        return None if self.deadline is None or math.isinf(self.deadline) else self.deadline
 
     def __repr__(self) -> str:
         return (
@@ -105,6 +129,8 @@ def resolve_config(
     max_retries: int = DEFAULT_MAX_RETRIES,
     default_headers: Mapping[str, str] | None = None,
     max_concurrent_requests: int | None = None,
+    deadline: float | None = None,
+    max_response_bytes: int | None = None,
 ) -> ClientConfig:
     """Validate every setting and return an immutable :class:`ClientConfig`."""
     install_log_redaction()
@@ -128,6 +154,16 @@ def resolve_config(
         raise ConfigurationError(
             f"max_concurrent_requests must be a positive int or None, got {max_concurrent_requests!r}"
         )
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0
+    ):
+        raise ConfigurationError(
+            f"deadline must be a positive number of seconds (float('inf') for none) or None, got {deadline!r}"
+        )
+    if max_response_bytes is not None and (
+        isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1
+    ):
+        raise ConfigurationError(f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}")
     headers = dict(default_headers or {})
     return ClientConfig(
         api_token=token,
@@ -137,4 +173,6 @@ def resolve_config(
         max_retries=max_retries,
         default_headers=headers,
         max_concurrent_requests=max_concurrent_requests,
+        deadline=None if deadline is None else float(deadline),
+        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes,
     )

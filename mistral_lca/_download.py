@@ -13,7 +13,7 @@ import httpx
 
 from ._errors import MistralLCAError
 from ._json import dumps
-from ._response import decode_body, is_json_content_type
+from ._response import decode_body, is_failure_status, is_json_content_type
 
 __all__ = ["check_status", "part_path", "unwrap_file_content", "write_all"]
 
@@ -39,7 +39,7 @@ def part_path(target: Path) -> Path:
 
 
 def check_status(response: httpx.Response, body: bytes) -> None:
-    if response.status_code >= 400:
+    if is_failure_status(response.status_code):
         decode_body(response.status_code, response.headers, body)  # raises the typed error
 
 

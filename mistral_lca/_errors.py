@@ -19,7 +19,9 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "InputTooLongError",
+    "InputTypeError",
     "InvalidRequestError",
     "JobFailedError",
     "MissingTokenError",
@@ -27,7 +29,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "SecretArgumentError",
     "ServerError",
     "StreamError",
@@ -79,6 +83,10 @@ class SecretArgumentError(MistralLCAError, TypeError):
     Refused rather than forwarded in a request body (where a 422 would echo it back) or silently dropped. A
     ``TypeError``, like Python's "unexpected keyword argument"; the message names the argument, never its value.
     """
+
+
+class InputTypeError(InvalidRequestError, TypeError):
+    """An argument of the wrong type, e.g. a bare ``str`` (or ``None``) where a list of texts is expected."""
 
 
 class ValidationDetail:
@@ -149,6 +157,15 @@ class APIStatusError(APIError):
         return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
 
 
+class RedirectError(APIStatusError):
+    """HTTP 3xx: the server pointed elsewhere. Never followed (the token travels in the query string), so the
+    request did not reach Mistral; usually ``base_url`` is wrong. :attr:`location` is where it pointed (redacted)."""
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("location")
+
+
 class BadRequestError(APIStatusError):
     """HTTP 400: Mistral rejected the request (bad tool-call id, context too long, ...)."""
 
@@ -201,6 +218,17 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool)."""
 
 
+class DeadlineExceededError(APITimeoutError):
+    """The call's ``deadline`` (seconds for the whole call: retries, waits and reading the body) ran out.
+
+    Never retried: the deadline is the caller's bound on everything. The connection is closed, not pooled.
+    """
+
+    def __init__(self, message: str, *, deadline: float, reached_server: bool = True) -> None:
+        super().__init__(message, reached_server=reached_server)
+        self.deadline = deadline
+
+
 class StreamError(APIError):
     """A stream broke: it ended before ``data: [DONE]`` or carried an undecodable event."""
 
@@ -211,6 +239,15 @@ class ResponseDecodeError(APIError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ResponseTooLargeError(APIError):
+    """An answer exceeded ``max_response_bytes`` (counted after decompression), or one line of a stream exceeded
+    the same bound. Reading stops there and the connection is closed; never retried."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class JobFailedError(APIError):

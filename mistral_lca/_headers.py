@@ -7,6 +7,8 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ._secrets import redact
+
 __all__ = ["ResponseHeaders", "parse_retry_after"]
 
 _REQUEST_ID_HEADERS = ("mistral-correlation-id", "x-kong-request-id", "x-request-id", "request-id")
@@ -34,8 +36,19 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, seconds)
 
 
+def _redacted(items: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """``items`` with any secret removed from names and values (one scan of all of them in the common case)."""
+    blob = "\n".join(f"{name}:{value}" for name, value in items.values())
+    if redact(blob) == blob:
+        return items
+    return {redact(key): (redact(name), redact(value)) for key, (name, value) in items.items()}
+
+
 class ResponseHeaders(Mapping[str, str]):
-    """Upstream headers. LowCodeAPI moves Mistral's headers into the body; HTTP headers fill the gaps."""
+    """Upstream headers. LowCodeAPI moves Mistral's headers into the body; HTTP headers fill the gaps.
+
+    Every value is redacted: the proxy may echo the request URL (and so the token) in a header.
+    """
 
     __slots__ = ("_items",)
 
@@ -48,7 +61,7 @@ class ResponseHeaders(Mapping[str, str]):
                 if isinstance(value, list):
                     value = ", ".join(str(v) for v in value)
                 items.setdefault(str(key).lower(), (str(key), str(value)))
-        self._items = items
+        self._items = _redacted(items) if items else items
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()][1]

@@ -16,12 +16,15 @@ HAS_ORJSON = _orjson is not None
 
 
 def loads(data: str | bytes | bytearray | memoryview) -> Any:
-    """Decode JSON from text or bytes."""
+    """Decode JSON from text or bytes; :class:`ValueError` for anything undecodable (nesting too deep included)."""
     if _orjson is not None:
         return _orjson.loads(data)
     if isinstance(data, memoryview):  # pragma: no cover
         data = data.tobytes()
-    return json.loads(data)
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def dumps(value: Any) -> bytes:

@@ -11,11 +11,19 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ._arguments import refuse_secret_arguments
 from ._errors import InvalidRequestError, ResponseDecodeError
 from ._request import RequestSpec
-from ._response import Decoded
+from ._response import Decoded, excerpt
 from ._sse import StreamDecoding
 from .types._base import ResponseModel
 
-__all__ = ["Operation", "StreamingOperation", "model_parser", "validate_params"]
+__all__ = [
+    "Operation",
+    "StreamingOperation",
+    "answer_data",
+    "decode_error",
+    "model_parser",
+    "validate_params",
+    "validated",
+]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=ResponseModel)
@@ -33,19 +41,43 @@ class StreamingOperation(Generic[T]):
     decoding: StreamDecoding[T]
 
 
+def decode_error(decoded: Decoded, what: str, problem: str) -> ResponseDecodeError:
+    """The error for a success answer that is not what was expected, quoting a short (redacted) excerpt."""
+    return ResponseDecodeError(
+        f"{decoded.status_code}: {problem} where {what} was expected: {excerpt(decoded.data)}",
+        status_code=decoded.status_code,
+    )
+
+
+def answer_data(model: type[ResponseModel], decoded: Decoded) -> Any:
+    """``decoded.data`` when it is a complete answer of ``model``'s kind (see
+    :attr:`ResponseModel.required_fields`); otherwise a :class:`ResponseDecodeError`. An empty body or a
+    ``"result": null`` envelope is never a success here (endpoints that answer nothing use other parsers)."""
+    data = decoded.data
+    if data is None:
+        raise decode_error(decoded, model.__name__, "an empty answer")
+    problem = model.answer_problem(data)
+    if problem is not None:
+        raise decode_error(decoded, model.__name__, f"an incomplete answer ({problem})")
+    return data
+
+
+def validated(model: type[M], decoded: Decoded, context: dict[str, Any] | None = None) -> M:
+    """A complete answer validated into ``model``, with the upstream headers attached."""
+    data = answer_data(model, decoded)
+    try:
+        result = model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise decode_error(decoded, model.__name__, f"an answer that does not match ({_describe(exc)})") from None
+    result._response_headers = decoded.headers
+    return result
+
+
 def model_parser(model: type[M]) -> Callable[[Decoded], M]:
     """A parser validating the payload into ``model`` and attaching the upstream headers."""
 
     def parse(decoded: Decoded) -> M:
-        try:
-            result = model.model_validate(decoded.data if decoded.data is not None else {})
-        except ValidationError as exc:
-            raise ResponseDecodeError(
-                f"{decoded.status_code}: the response does not match {model.__name__}: {_describe(exc)}",
-                status_code=decoded.status_code,
-            ) from None
-        result._response_headers = decoded.headers
-        return result
+        return validated(model, decoded)
 
     return parse
 

@@ -25,19 +25,23 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ResponseDecodeError,
     ServerError,
     UnprocessableEntityError,
     ValidationDetail,
 )
 from ._headers import ResponseHeaders
-from ._json import loads
+from ._json import dumps, loads
 from ._secrets import redact
 
 __all__ = [
     "Decoded",
     "decode_body",
     "error_from_response",
+    "error_from_stream_event",
+    "excerpt",
+    "is_failure_status",
     "is_json_content_type",
     "transport_error",
 ]
@@ -58,6 +62,9 @@ _HINTS = {
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
 _EXCERPT = 200
+_MAX_DEPTH = 32
+"""How deep a scrubbed error body is kept; deeper values are cut (a hostile body must not exhaust the stack)."""
+_TOO_DEEP = "<nested too deep>"
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,11 @@ class Decoded:
     status_code: int = 200
 
 
+def is_failure_status(status_code: int) -> bool:
+    """3xx, 4xx and 5xx: answers that are errors (redirects are never followed)."""
+    return status_code >= 300
+
+
 def is_json_content_type(content_type: str | None) -> bool:
     return bool(content_type) and "json" in str(content_type).lower()
 
@@ -77,14 +89,21 @@ def _is_envelope(body: Any) -> bool:
     return isinstance(body, dict) and "provider" in body and ("result" in body or "error" in body)
 
 
-def _scrub(value: Any) -> Any:
-    """A copy of a decoded body with every string redacted (the proxy echoes the token in 401/403s)."""
+def _scrub(value: Any, depth: int = 0) -> Any:
+    """A copy of a decoded body with every string (keys included) redacted and ``api_token`` / ``authorization``
+    entries dropped (the proxy echoes the token in 401/403s); cut below :data:`_MAX_DEPTH` levels."""
     if isinstance(value, str):
         return redact(value)
+    if isinstance(value, (dict, list)) and depth >= _MAX_DEPTH:
+        return _TOO_DEEP
     if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items() if str(k).lower() not in ("api_token", "authorization")}
+        return {
+            redact(str(k)): _scrub(v, depth + 1)
+            for k, v in value.items()
+            if str(k).lower() not in ("api_token", "authorization")
+        }
     if isinstance(value, list):
-        return [_scrub(v) for v in value]
+        return [_scrub(v, depth + 1) for v in value]
     return value
 
 
@@ -94,10 +113,45 @@ def _excerpt(body: bytes) -> str:
     return redact(text[:_EXCERPT] + ("…" if len(text) > _EXCERPT else ""))
 
 
+def excerpt(data: Any) -> str:
+    """A short, redacted, one-line excerpt of decoded JSON (for messages about a response's content)."""
+    try:
+        raw = dumps(_scrub(data))
+    except (TypeError, ValueError):
+        raw = repr(data)[: _EXCERPT * 4].encode("utf-8", errors="replace")
+    return _excerpt(raw)
+
+
+def _text(value: Any) -> str:
+    return redact(value) if isinstance(value, str) else excerpt(value)
+
+
+def _redirect_error(status_code: int, headers: httpx.Headers | Mapping[str, str]) -> RedirectError:
+    """A 3xx: never followed (the token travels in the query string, and the proxy's redirects go to its web UI)."""
+    response_headers = ResponseHeaders(headers)
+    location = response_headers.get("location")
+    target = f"to {location}" if location else "without a Location"
+    return RedirectError(
+        f"{status_code} {_reason(status_code)}: the server redirected {target}; redirects are never followed "
+        "(check base_url)",
+        status_code=status_code,
+        headers=response_headers,
+    )
+
+
+def _reason(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
 def decode_body(status_code: int, headers: httpx.Headers | Mapping[str, str], body: bytes) -> Decoded:
     """Decode a 2xx body; raise the typed error for anything else (pure, no I/O)."""
     if status_code >= 400:
         raise error_from_response(status_code, headers, body)
+    if status_code >= 300:
+        raise _redirect_error(status_code, headers)
     if not body.strip():
         return Decoded(None, ResponseHeaders(headers), status_code)
     try:
@@ -129,16 +183,20 @@ def _details(raw: Any) -> list[ValidationDetail]:
     for item in raw:
         if isinstance(item, dict):
             loc = item.get("loc") or ()
+            kind = item.get("type")
             out.append(
                 ValidationDetail(
-                    loc=tuple(loc) if isinstance(loc, (list, tuple)) else (str(loc),),
-                    msg=redact(str(item.get("msg", ""))),
-                    type=item.get("type"),
+                    loc=tuple(
+                        p if isinstance(p, int) else redact(str(p))
+                        for p in (loc if isinstance(loc, (list, tuple)) else (loc,))
+                    ),
+                    msg=_text(item.get("msg", "")),
+                    type=redact(kind) if isinstance(kind, str) else None,
                     input=_scrub(item.get("input")),
                 )
             )
         else:
-            out.append(ValidationDetail(loc=(), msg=redact(str(item)), type=None))
+            out.append(ValidationDetail(loc=(), msg=_text(item), type=None))
     return out
 
 
@@ -208,11 +266,7 @@ def error_from_response(
         message = proxy_message
     if message is None and payload is None and body.strip():
         message = f"non-JSON response: {_excerpt(body)!r}"
-    try:
-        reason = HTTPStatus(status_code).phrase
-    except ValueError:
-        reason = "Error"
-    text = f"{status_code} {reason}"
+    text = f"{status_code} {_reason(status_code)}"
     if message:
         text += f": {message}"
     hint = _HINTS.get(status_code)
@@ -222,12 +276,28 @@ def error_from_response(
     request_id = response_headers.request_id
     if request_id is None and isinstance(mistral_error, dict) and isinstance(mistral_error.get("request_id"), str):
         response_headers = ResponseHeaders({"x-request-id": mistral_error["request_id"]}, upstream_headers, headers)
-    if status_code in _STATUS_ERRORS:
-        cls = _STATUS_ERRORS[status_code]
-    elif status_code >= 500:
-        cls = ServerError
-    else:
-        cls = APIStatusError
+    return _status_error(
+        status_code,
+        text,
+        (message, err_type, code, param, details),
+        body=_scrub(payload) if payload is not None else _excerpt(body),
+        headers=response_headers,
+        provider_message=proxy_message,
+    )
+
+
+def _status_error(
+    status_code: int,
+    text: str,
+    parsed: tuple[str | None, str | None, str | None, str | None, list[ValidationDetail]],
+    *,
+    body: Any,
+    headers: ResponseHeaders | None = None,
+    provider_message: str | None = None,
+) -> APIStatusError:
+    """The :class:`APIStatusError` subclass for ``status_code``, from a parsed Mistral error."""
+    cls = _STATUS_ERRORS.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
+    _, err_type, code, param, details = parsed
     return cls(
         text,
         status_code=status_code,
@@ -235,10 +305,37 @@ def error_from_response(
         code=code,
         param=param,
         details=details,
-        body=_scrub(payload) if payload is not None else _excerpt(body),
-        headers=response_headers,
-        provider_message=proxy_message,
+        body=body,
+        headers=headers,
+        provider_message=provider_message,
     )
+
+
+def _stream_error_status(error: Any) -> int:
+    """The HTTP-like status an in-stream error names (``raw_status_code``, ``status`` or an HTTP-like ``code``);
+    500 when it names none (the upstream failed while answering)."""
+    if isinstance(error, dict):
+        for key in ("raw_status_code", "status_code", "status", "code"):
+            value = error.get(key)
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599:
+                return value
+    return 500
+
+
+def error_from_stream_event(error: Any) -> APIStatusError:
+    """The typed error for an error reported inside a stream (see :func:`mistral_lca._sse.error_in_event`).
+
+    Carries Mistral's message; the class follows the status the error names (500, a :class:`ServerError`, when it
+    names none). Never raises; never quotes the token.
+    """
+    inner = error.get("error") if isinstance(error, dict) else None
+    if isinstance(inner, (dict, str)):  # {"error": {...}} wraps the error object itself
+        error = inner if isinstance(inner, dict) else {**error, "message": inner}
+    parsed = _parse_mistral_error(error)
+    text = f"the stream reported an error: {parsed[0] or excerpt(error) or 'no message'}"
+    return _status_error(_stream_error_status(error), text, parsed, body=_scrub(error))
 
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)

@@ -1,6 +1,10 @@
 """Server-sent events: a line decoder and the pure per-stream state shared by sync and async streams.
 
-Works the same on incremental bodies and on bodies the proxy buffered whole: it only ever sees lines.
+Works the same on incremental bodies and on bodies the proxy buffered whole: it only ever sees lines. Line
+splitting is linear in the body's size (a line spanning many reads is joined once) and bounded (a line longer
+than ``max_line`` characters is a :class:`~mistral_lca.ResponseTooLargeError`); a leading UTF-8 BOM is dropped.
+An error reported inside the stream (an ``event: error``, a ``*.error`` typed event, or data carrying an error
+object) is raised as the typed API error, after the events that came before it.
 """
 
 from __future__ import annotations
@@ -9,11 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from ._errors import StreamError
+from ._bounds import too_large
+from ._errors import APIStatusError, StreamError
 from ._json import loads
-from ._response import Decoded
+from ._response import Decoded, error_from_stream_event
 
-__all__ = ["SSEDecoder", "ServerSentEvent", "StreamDecoding", "StreamState", "is_done_marker"]
+__all__ = ["SSEDecoder", "ServerSentEvent", "StreamDecoding", "StreamState", "error_in_event", "is_done_marker"]
 
 T = TypeVar("T")
 
@@ -87,6 +92,40 @@ def is_done_marker(event: ServerSentEvent) -> bool:
     return event.data == "[DONE]"
 
 
+def _is_error_name(name: str) -> bool:
+    return name == "error" or name.endswith(".error")
+
+
+def error_in_event(event: ServerSentEvent) -> Any:
+    """The error an event reports (its decoded data, or the raw text), or ``None`` for an ordinary event.
+
+    Recognised: an ``event: error`` or ``event: <anything>.error`` (``conversation.response.error``), and data that
+    is an error object: ``{"object": "error", ...}``, ``{"type": "...error", ...}`` or ``{"error": {...}}``.
+    """
+    name = event.event
+    data = event.data
+    if name is not None and _is_error_name(name):
+        try:
+            return loads(data) if data else {}
+        except ValueError:
+            return data
+    if 'error"' not in data:  # the hot path: an ordinary chunk never has an error key or type
+        return None
+    try:
+        payload = loads(data)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    kind = payload.get("type")
+    if payload.get("object") == "error" or (isinstance(kind, str) and _is_error_name(kind)):
+        return payload
+    error = payload.get("error")
+    if error and kind is None and "choices" not in payload and isinstance(error, (dict, str)):
+        return payload
+    return None
+
+
 @dataclass(frozen=True)
 class StreamDecoding(Generic[T]):
     """How one streaming endpoint is decoded.
@@ -104,42 +143,76 @@ class StreamDecoding(Generic[T]):
 
 class LineSplitter:
     """Cuts decoded text into lines across reads (``\n``, ``\r\n`` or ``\r``; a ``\r\n`` split between two
-    reads counts once)."""
+    reads counts once). The unfinished rest is kept as pieces and joined once its line ends, so a long line costs
+    time in proportion to its length; it may grow to ``max_line`` characters (``None``: any length)."""
 
-    __slots__ = ("_tail",)
+    __slots__ = ("_max_line", "_pending", "_pending_size", "_started")
 
-    def __init__(self) -> None:
-        self._tail = ""
+    def __init__(self, max_line: int | None = None) -> None:
+        self._pending: list[str] = []
+        self._pending_size = 0
+        self._max_line = max_line
+        self._started = False
 
     def split(self, text: str) -> list[str]:
         """Complete lines (without terminators) in ``text`` plus what was pending; keeps the unfinished rest."""
-        text = self._tail + text
+        if not self._started and text:
+            self._started = True
+            if text[0] == "\ufeff":  # a UTF-8 byte order mark before the first event
+                text = text[1:]
+        if self._pending:
+            if "\n" not in text and "\r" not in text:  # the line goes on: keep the piece, join later
+                self._hold(text)
+                return []
+            self._pending.append(text)
+            text = "".join(self._pending)
+            self._pending, self._pending_size = [], 0
         hold_cr = text.endswith("\r")  # maybe the first half of "\r\n": decide with the next read
         if hold_cr:
             text = text[:-1]
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
-        self._tail = lines.pop() + ("\r" if hold_cr else "")
+        tail = lines.pop()
+        if tail or hold_cr:
+            self._hold(tail + "\r" if hold_cr else tail)
+        if self._max_line is not None:
+            for line in lines:
+                if len(line) > self._max_line:
+                    raise too_large(self._max_line, "a line of the stream")
         return lines
+
+    def _hold(self, piece: str) -> None:
+        self._pending.append(piece)
+        self._pending_size += len(piece)
+        if self._max_line is not None and self._pending_size > self._max_line:
+            raise too_large(self._max_line, "a line of the stream")
 
     def finish(self) -> list[str]:
         """The last line, if the body did not end with a terminator."""
-        tail, self._tail = self._tail.rstrip("\r"), ""
+        tail = "".join(self._pending).rstrip("\r")
+        self._pending, self._pending_size = [], 0
         return [tail] if tail else []
 
 
 class StreamState(Generic[T]):
-    """Pure stream bookkeeping: decodes lines, detects the end, and knows whether items were delivered."""
+    """Pure stream bookkeeping: decodes lines, detects the end (or an error event), and knows whether items were
+    delivered."""
 
-    __slots__ = ("_decoder", "_lines", "_op", "delivered", "finished")
+    __slots__ = ("_decoder", "_lines", "_op", "delivered", "failure", "finished")
 
-    def __init__(self, op: StreamDecoding[T]) -> None:
+    def __init__(self, op: StreamDecoding[T], max_line: int | None = None) -> None:
         self._op = op
         self._decoder = SSEDecoder()
-        self._lines = LineSplitter()
+        self._lines = LineSplitter(max_line)
         self.delivered = 0
         self.finished = False
+        self.failure: APIStatusError | None = None
+        """The error the stream reported, once an error event ended it (raise it after delivering the rest)."""
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
 
     def feed_text(self, text: str) -> list[T]:
         """One network read (decoded text) in; every item it completes out, in order.
@@ -158,11 +231,18 @@ class StreamState(Generic[T]):
         return items
 
     def _handle(self, event: ServerSentEvent) -> T | None:
-        if self._op.is_done(event):
-            self.finished = True
-            if not self._op.include_done:
+        if event.event is not None or 'error"' in event.data:  # cheap pre-check; error_in_event decides
+            error = error_in_event(event)
+            if error is not None:
+                self.failure = error_from_stream_event(error)
+                self.finished = True
                 return None
-        return self._op.parse_event(event)
+        op = self._op
+        if op.is_done(event):
+            self.finished = True
+            if not op.include_done:
+                return None
+        return op.parse_event(event)
 
     def feed(self, line: str) -> T | None:
         """One line in; at most one item out."""
@@ -171,12 +251,7 @@ class StreamState(Generic[T]):
         event = self._decoder.decode(line)
         if event is None:
             return None
-        op = self._op
-        if op.is_done(event):
-            self.finished = True
-            if not op.include_done:
-                return None
-        return op.parse_event(event)
+        return self._handle(event)
 
     def end(self) -> T | None:
         """The body ended: flush a trailing event; raise :class:`StreamError` if the end marker never came."""
@@ -187,6 +262,7 @@ class StreamState(Generic[T]):
             event = self._decoder.flush()
             if event is not None:
                 item = self._handle(event)
+        self.raise_failure()
         if not self.finished:
             # The sender prefixes "interrupted after N event(s)" when events were delivered.
             raise StreamError("the stream ended before its end marker (connection closed early)")

@@ -3,6 +3,10 @@
 Iterate a stream for one item per server-sent event, or call :meth:`Stream.batches` for the items of each
 network read together (what arrived at once is handed over at once; adapters use it to keep framework overhead
 per read rather than per event when a proxy delivers a stream in one piece). Use one or the other, not both.
+
+A stream dropped without being closed (a ``break`` and the last reference gone) still gives its connection back:
+nothing the running generator holds refers back to the stream object, so the generator is finalised as soon as the
+stream is collected (sync generators close at once; asyncio closes async ones on their loop, if it still runs).
 """
 
 from __future__ import annotations
@@ -23,14 +27,29 @@ __all__ = ["AsyncStream", "Stream"]
 T = TypeVar("T")
 
 
+class _HeadersSlot:
+    """Where the running generator puts the response headers; it must not hold the stream itself (a cycle would
+    keep an abandoned stream, and its connection, alive until the cyclic garbage collector runs)."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self) -> None:
+        self.headers = ResponseHeaders()
+
+    def set(self, headers: ResponseHeaders) -> None:
+        self.headers = headers
+
+
 class _StreamBase(Generic[T]):
     def __init__(self, op: StreamingOperation[T]) -> None:
         self._op = op
         self._pending: deque[T] = deque()
-        self.response_headers = ResponseHeaders()
+        self._headers = _HeadersSlot()
 
-    def _set_headers(self, headers: ResponseHeaders) -> None:
-        self.response_headers = headers
+    @property
+    def response_headers(self) -> ResponseHeaders:
+        """The upstream response headers (empty until the stream has started)."""
+        return self._headers.headers
 
 
 class Stream(_StreamBase[T]):
@@ -44,7 +63,7 @@ class Stream(_StreamBase[T]):
     def batches(self) -> Iterator[list[T]]:
         """The items of each network read, as lists (never empty), in order."""
         if self._reads is None:
-            self._reads = self._sender.stream(self._op, self._set_headers)
+            self._reads = self._sender.stream(self._op, self._headers.set)
         return self._reads
 
     def __iter__(self) -> Iterator[T]:
@@ -80,7 +99,7 @@ class AsyncStream(_StreamBase[T]):
     def batches(self) -> AsyncIterator[list[T]]:
         """The items of each network read, as lists (never empty), in order."""
         if self._reads is None:
-            self._reads = self._sender.stream(self._op, self._set_headers)
+            self._reads = self._sender.stream(self._op, self._headers.set)
         return self._reads
 
     def __aiter__(self) -> AsyncIterator[T]:

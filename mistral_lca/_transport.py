@@ -2,7 +2,12 @@
 
 Each sender runs the same loop — build (pure) → send (I/O) → decode (pure) → maybe retry — and every
 decision in it comes from pure helpers shared by both: :func:`build_request`, :func:`decode_body`,
-:class:`StreamState`, and :meth:`RetryPolicy.delay_before_retry` via :func:`_next_delay`.
+:class:`StreamState`, :class:`Deadline` / :class:`BodyReader` (the call's bounds), and
+:meth:`RetryPolicy.delay_before_retry` via :func:`_next_delay`.
+
+Redirects are never followed (the token travels in the query string): a 3xx is a typed error. Bodies are read in
+pieces so that the deadline and ``max_response_bytes`` are enforced while reading; a call stopped by either closes
+its connection rather than returning it to the pool.
 """
 
 from __future__ import annotations
@@ -21,14 +26,22 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ._bounds import BodyReader, Deadline
 from ._config import ClientConfig
 from ._diagnostics import explain_status_error
 from ._download import check_status, part_path, unwrap_file_content, write_all
-from ._errors import APIStatusError, MistralLCAError, StreamError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DeadlineExceededError,
+    MistralLCAError,
+    StreamError,
+)
 from ._headers import ResponseHeaders
 from ._operation import Operation, StreamingOperation
 from ._request import RequestSpec, build_request, redacted_url
-from ._response import Decoded, decode_body, is_json_content_type, transport_error
+from ._response import Decoded, decode_body, is_failure_status, is_json_content_type, transport_error
 from ._retry import RetryPolicy
 from ._sse import StreamState
 
@@ -66,11 +79,24 @@ def _as_error(exc: Exception, request: httpx.Request) -> MistralLCAError:
 
 
 def _next_delay(
-    policy: RetryPolicy, error: MistralLCAError, request: httpx.Request, retries_done: int, creates: bool
+    policy: RetryPolicy,
+    error: MistralLCAError,
+    request: httpx.Request,
+    retries_done: int,
+    creates: bool,
+    deadline: Deadline,
 ) -> float:
-    """The wait before the next attempt; raises ``error`` when it must not be retried."""
+    """The wait before the next attempt; raises ``error`` when it must not be retried.
+
+    A timeout once the deadline has passed is the deadline's doing (:class:`DeadlineExceededError`); a retry
+    whose wait would end past the deadline is not attempted (the last error is raised as it is).
+    """
+    if isinstance(error, DeadlineExceededError):
+        raise error
+    if isinstance(error, APITimeoutError) and deadline.expired:
+        raise deadline.error(request, reached_server=error.reached_server) from None
     delay = policy.delay_before_retry(error, retries_done=retries_done, creates=creates)
-    if delay is None:
+    if delay is None or not deadline.allows_wait(delay):
         raise error
     logger.info(
         "Retrying %s %s in %.2fs (retry %d of %d) after %s: %s",
@@ -85,8 +111,15 @@ def _next_delay(
     return delay
 
 
-def _interrupted(error: MistralLCAError, delivered: int) -> StreamError:
-    return StreamError(f"the stream was interrupted after {delivered} event(s): {error.message}")
+def _after_delivery(error: MistralLCAError, delivered: int) -> MistralLCAError:
+    """What a stream that already delivered events raises: a broken connection or broken event data is a
+    :class:`StreamError` saying how far it got; an error the server reported (an error event) or one of the call's
+    bounds keeps its own type."""
+    if isinstance(error, DeadlineExceededError) or not isinstance(error, (APIConnectionError, StreamError)):
+        return error
+    interrupted = StreamError(f"the stream was interrupted after {delivered} event(s): {error.message}")
+    interrupted.__cause__ = error
+    return interrupted
 
 
 def _log_response(request: httpx.Request, response: httpx.Response, started: float) -> None:
@@ -100,26 +133,70 @@ def _log_response(request: httpx.Request, response: httpx.Response, started: flo
         )
 
 
-def _discard_rest(lines: Iterator[Any]) -> None:
+def _encoding(response: httpx.Response) -> str | None:
+    """The content encoding the reader must undo itself (``None`` when httpx already holds the decoded body, as a
+    mock transport's pre-read response does)."""
+    if response.is_stream_consumed:
+        return None
+    encoding: str | None = response.headers.get("content-encoding")
+    return encoding
+
+
+def _read_answer(response: httpx.Response, reader: BodyReader) -> bytes:
+    """The whole answer through ``reader`` (raw reads when it inflates them itself, bounded)."""
+    for chunk in response.iter_raw() if reader.raw else response.iter_bytes():
+        reader.add(chunk)
+    return reader.body()
+
+
+async def _aread_answer(response: httpx.Response, reader: BodyReader) -> bytes:
+    async for chunk in response.aiter_raw() if reader.raw else response.aiter_bytes():
+        reader.add(chunk)
+    return reader.body()
+
+
+def _within(deadline: Deadline, request: httpx.Request, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks``, checking the deadline after each one."""
+    for chunk in chunks:
+        yield chunk
+        deadline.check(request)
+
+
+_DISCARD_LIMIT = 64 * 1024
+"""Characters read past a stream's end marker to keep its connection; a body going on longer is closed instead."""
+
+
+def _discard_rest(lines: Iterator[str], deadline: Deadline) -> None:
     """Read what follows the end marker (normally just the body's terminator), so the connection goes back to
     the pool instead of being closed; a failure here cannot spoil a stream that already ended."""
+    left = _DISCARD_LIMIT
     try:
-        for _ in lines:
-            pass
+        for text in lines:
+            left -= len(text)
+            if left < 0 or deadline.expired:
+                return
     except httpx.HTTPError:
         pass
 
 
-async def _adiscard_rest(lines: AsyncIterator[Any]) -> None:
+async def _adiscard_rest(lines: AsyncIterator[str], deadline: Deadline) -> None:
+    left = _DISCARD_LIMIT
     try:
-        async for _ in lines:
-            pass
+        async for text in lines:
+            left -= len(text)
+            if left < 0 or deadline.expired:
+                return
     except httpx.HTTPError:
         pass
 
 
 def _is_json_answer(response: httpx.Response) -> bool:
-    return response.status_code >= 400 or is_json_content_type(response.headers.get("content-type"))
+    return is_failure_status(response.status_code) or is_json_content_type(response.headers.get("content-type"))
+
+
+def _answer_limit(config: ClientConfig, spec: RequestSpec) -> int | None:
+    """``max_response_bytes`` bounds JSON answers; file contents (binary answers) are exempt."""
+    return None if spec.expect_binary else config.max_response_bytes
 
 
 class _SenderBase:
@@ -163,34 +240,45 @@ class SyncSender(_SenderBase):
             self._http = None
 
     def request(self, op: Operation[T]) -> T:
+        deadline = Deadline(self.config.call_deadline)
+        limit = _answer_limit(self.config, op.spec)
         retries = 0
         while True:
             request = build_request(self.config, op.spec)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 with self._slots:
-                    response = self.http.send(request)
+                    response = self.http.send(request, stream=True, follow_redirects=False)
+                    try:
+                        body = _read_answer(response, BodyReader(limit, deadline, request, _encoding(response)))
+                    finally:
+                        response.close()
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, response.content))
+                return op.parse(_decode(op.spec.expect_binary, response, body))
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
             retries += 1
 
     def stream(self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]) -> Iterator[list[T]]:
         """Yields the items of each network read together (never an empty list)."""
+        config = self.config
+        deadline = Deadline(config.stream_deadline)
         retries = 0
         while True:
-            request = build_request(self.config, op.spec)
-            state = StreamState(op.decoding)
+            request = build_request(config, op.spec)
+            state = StreamState(op.decoding, config.max_response_bytes)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 with self._slots:  # held until the stream ends or is closed
-                    response = self.http.send(request, stream=True)
+                    response = self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
                         if _is_json_answer(response):
-                            decoded = _decode(False, response, response.read())
+                            reader = BodyReader(config.max_response_bytes, deadline, request, _encoding(response))
+                            decoded = _decode(False, response, _read_answer(response, reader))
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
@@ -203,8 +291,10 @@ class SyncSender(_SenderBase):
                             if batch:
                                 yield batch
                             if state.finished:
-                                _discard_rest(reads)
+                                state.raise_failure()  # an error event, raised after what came before it
+                                _discard_rest(reads, deadline)
                                 return
+                            deadline.check(request)
                         last = state.end()
                         if last is not None:
                             yield [last]
@@ -214,30 +304,32 @@ class SyncSender(_SenderBase):
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
             if state.delivered:
-                raise _interrupted(error, state.delivered) from error
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                raise _after_delivery(error, state.delivered)
+            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
             retries += 1
 
     def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
         target = Path(path)
         part = part_path(target)
+        deadline = Deadline(self.config.stream_deadline)
         retries = 0
         while True:
             request = build_request(self.config, spec)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 with self.slot():
-                    response = self.http.send(request, stream=True)
+                    response = self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
                         content_type = response.headers.get("content-type")
-                        if response.status_code >= 400 or is_json_content_type(content_type):
+                        if _is_json_answer(response):
                             body = response.read()
                             check_status(response, body)
                             write_all(part, [unwrap_file_content(body, content_type)])
                         else:
-                            write_all(part, response.iter_bytes())
+                            write_all(part, _within(deadline, request, response.iter_bytes()))
                     finally:
                         response.close()
                 os.replace(part, target)
@@ -246,7 +338,7 @@ class SyncSender(_SenderBase):
                 error = _as_error(exc, request)
             finally:
                 part.unlink(missing_ok=True)
-            self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
+            self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
             retries += 1
 
 
@@ -298,36 +390,48 @@ class AsyncSender(_SenderBase):
             # else: its connections belong to another (usually closed) loop and are released with it
 
     async def request(self, op: Operation[T]) -> T:
+        deadline = Deadline(self.config.call_deadline)
+        limit = _answer_limit(self.config, op.spec)
         retries = 0
         while True:
             request = build_request(self.config, op.spec)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 async with self.slot():
-                    response = await self.http.send(request)
+                    response = await self.http.send(request, stream=True, follow_redirects=False)
+                    try:
+                        reader = BodyReader(limit, deadline, request, _encoding(response))
+                        body = await _aread_answer(response, reader)
+                    finally:
+                        await response.aclose()
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, response.content))
+                return op.parse(_decode(op.spec.expect_binary, response, body))
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
             retries += 1
 
     async def stream(
         self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]
     ) -> AsyncIterator[list[T]]:
         """Yields the items of each network read together (never an empty list)."""
+        config = self.config
+        deadline = Deadline(config.stream_deadline)
         retries = 0
         while True:
-            request = build_request(self.config, op.spec)
-            state = StreamState(op.decoding)
+            request = build_request(config, op.spec)
+            state = StreamState(op.decoding, config.max_response_bytes)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 async with self.slot():  # held until the stream ends or is closed
-                    response = await self.http.send(request, stream=True)
+                    response = await self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
                         if _is_json_answer(response):
-                            decoded = _decode(False, response, await response.aread())
+                            reader = BodyReader(config.max_response_bytes, deadline, request, _encoding(response))
+                            decoded = _decode(False, response, await _aread_answer(response, reader))
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
@@ -340,8 +444,10 @@ class AsyncSender(_SenderBase):
                             if batch:
                                 yield batch
                             if state.finished:
-                                await _adiscard_rest(reads)
+                                state.raise_failure()  # an error event, raised after what came before it
+                                await _adiscard_rest(reads, deadline)
                                 return
+                            deadline.check(request)
                         last = state.end()
                         if last is not None:
                             yield [last]
@@ -351,25 +457,27 @@ class AsyncSender(_SenderBase):
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
             if state.delivered:
-                raise _interrupted(error, state.delivered) from error
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                raise _after_delivery(error, state.delivered)
+            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
             retries += 1
 
     async def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
         target = Path(path)
         part = part_path(target)
+        deadline = Deadline(self.config.stream_deadline)
         retries = 0
         while True:
             request = build_request(self.config, spec)
             started = time.perf_counter()
             try:
+                deadline.bound(request)
                 async with self.slot():
-                    response = await self.http.send(request, stream=True)
+                    response = await self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
                         content_type = response.headers.get("content-type")
-                        if response.status_code >= 400 or is_json_content_type(content_type):
+                        if _is_json_answer(response):
                             body = await response.aread()
                             check_status(response, body)
                             write_all(part, [unwrap_file_content(body, content_type)])
@@ -377,6 +485,7 @@ class AsyncSender(_SenderBase):
                             with part.open("wb") as out:
                                 async for chunk in response.aiter_bytes():
                                     out.write(chunk)
+                                    deadline.check(request)
                     finally:
                         await response.aclose()
                 os.replace(part, target)
@@ -385,5 +494,5 @@ class AsyncSender(_SenderBase):
                 error = _as_error(exc, request)
             finally:
                 part.unlink(missing_ok=True)
-            await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
+            await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
             retries += 1

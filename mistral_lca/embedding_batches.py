@@ -14,9 +14,10 @@ import contextvars
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar, overload
+from typing import TypeVar, cast, overload
 
 from ._errors import BadRequestError, InputTooLongError, InvalidRequestError
+from ._inputs import check_text_list
 from .tokens import count_tokens_each, counts_are_exact, estimate_tokens
 
 __all__ = [
@@ -104,14 +105,14 @@ def require_texts(texts: object, where: str) -> list[str]:
     string would otherwise be embedded character by character. A non-string item is an
     :class:`~mistral_lca.InvalidRequestError` naming its position.
     """
-    if texts is None or isinstance(texts, (str, bytes, bytearray, dict)) or not isinstance(texts, Iterable):
-        raise TypeError(f"{where} expects a list of strings, got {type(texts).__name__}")
-    items = list(texts)
-    for position, text in enumerate(items):
+    check_text_list(texts, where)
+    items: list[str] = []
+    for position, text in enumerate(cast("Iterable[object]", texts)):
         if not isinstance(text, str):
             raise InvalidRequestError(
                 f"Invalid embeddings request: inputs[{position}] must be a string, got {type(text).__name__}"
             )
+        items.append(text)
     return items
 
 

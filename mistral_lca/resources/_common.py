@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from .._errors import InvalidRequestError
 from .._json import dumps
-from .._operation import _describe
+from .._operation import _describe, decode_error
 from .._response import Decoded
 from ..types._base import RequestModel, ResponseModel
 
@@ -69,13 +69,22 @@ def no_content(decoded: Decoded) -> None:
 
 
 def list_parser(model: type[M]) -> Callable[[Decoded], list[M]]:
-    """Parser for endpoints answering a bare JSON array (``{"data": [...]}`` is accepted too)."""
+    """Parser for endpoints answering a bare JSON array (``{"data": [...]}`` is accepted too).
+
+    An empty body, ``null`` or an object without ``data`` is a :class:`ResponseDecodeError`, not an empty list.
+    """
+    what = f"a list of {model.__name__}"
 
     def parse(decoded: Decoded) -> list[M]:
         data = decoded.data
         if isinstance(data, dict):
-            data = data.get("data", [])
-        items = [model.model_validate(item) for item in (data or [])]
+            data = data.get("data")
+        if not isinstance(data, list):
+            raise decode_error(decoded, what, "an empty answer" if data is None else "an answer that is not a list")
+        try:
+            items = [model.model_validate(item) for item in data]
+        except ValidationError as exc:
+            raise decode_error(decoded, what, f"an answer that does not match ({_describe(exc)})") from None
         for item in items:
             item._response_headers = decoded.headers
         return items
@@ -87,5 +96,7 @@ def string_parser(decoded: Decoded) -> str:
     """Parser for endpoints answering a bare JSON string (signed URLs); ``{"url": ...}`` is accepted too."""
     data = decoded.data
     if isinstance(data, dict):
-        data = data.get("url", "")
-    return "" if data is None else str(data)
+        data = data.get("url")
+    if not isinstance(data, str) or not data:
+        raise decode_error(decoded, "a URL", "an empty answer" if not data else "an answer that is not a string")
+    return data

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -59,9 +58,6 @@ def completion_to_event(response: ChatCompletionResponse) -> CompletionEvent:
 
 
 def _from_json(decoded: Decoded) -> Iterable[CompletionEvent]:
-    data: Any = decoded.data
-    if not data:
-        return []
     return [completion_to_event(parse_completion(decoded))]
 
 

@@ -81,6 +81,9 @@ def transcription_spec(params: TranscriptionParams, *, stream: bool) -> RequestS
     return RequestSpec("POST", _PATH, data=data, files=files, stream=stream)
 
 
+_parse_transcription = model_parser(TranscriptionResponse)
+
+
 def _parse_event(event: ServerSentEvent) -> TranscriptionStreamEvent | None:
     if event.data == "[DONE]":
         return None
@@ -99,9 +102,7 @@ def _is_done(event: ServerSentEvent) -> bool:
 
 
 def _from_json(decoded: Decoded) -> Iterable[TranscriptionStreamEvent]:
-    if not decoded.data:
-        return []
-    response = model_parser(TranscriptionResponse)(decoded)
+    response = _parse_transcription(decoded)
     return [TranscriptionDoneEvent.model_validate({**response.model_dump(), "type": _DONE})]
 
 
@@ -111,7 +112,7 @@ TRANSCRIPTION_STREAM: StreamDecoding[TranscriptionStreamEvent] = StreamDecoding(
 
 
 def _complete(params: TranscriptionParams) -> Operation[TranscriptionResponse]:
-    return Operation(transcription_spec(params, stream=False), model_parser(TranscriptionResponse))
+    return Operation(transcription_spec(params, stream=False), _parse_transcription)
 
 
 def _stream(params: TranscriptionParams) -> StreamingOperation[TranscriptionStreamEvent]:

@@ -1,8 +1,9 @@
 """``client.conversations`` (``/v1/conversations*``): stateful exchanges with a model or an agent.
 
 ``start`` / ``append`` / ``restart`` answer with a :class:`ConversationResponse`; their ``*_stream`` twins
-stream typed events (``event: <type>`` + JSON data) ending with ``conversation.response.done`` (or
-``conversation.response.error``), which is delivered too.
+stream typed events (``event: <type>`` + JSON data) ending with ``conversation.response.done``, which is delivered
+too. A ``conversation.response.error`` event raises the typed API error (with Mistral's message) after the events
+that came before it.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ __all__ = [
 
 _ROOT = "/v1/conversations"
 _ONE = "/v1/conversations/{conversation_id}"
-_FINAL_EVENTS = frozenset({"conversation.response.done", "conversation.response.error"})
+_FINAL_EVENTS = frozenset({"conversation.response.done"})
 
 Inputs = str | list[dict[str, Any]] | list[Any]
 
@@ -202,16 +203,14 @@ def response_to_events(response: ConversationResponse) -> builtins.list[Conversa
 
 
 def _from_json(decoded: Decoded) -> Iterable[ConversationEvent]:
-    if not decoded.data:
-        return []
-    return response_to_events(model_parser(ConversationResponse)(decoded))
+    return response_to_events(_parse_response(decoded))
 
+
+_parse_response = model_parser(ConversationResponse)
 
 CONVERSATION_STREAM: StreamDecoding[ConversationEvent] = StreamDecoding(
     parse_event=_parse_event, from_json=_from_json, is_done=_is_final, include_done=True
 )
-
-_parse_response = model_parser(ConversationResponse)
 
 
 # -------------------------------------------------------------------------------------------- operations

@@ -8,7 +8,8 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._errors import InvalidRequestError
-from .._operation import Operation, model_parser
+from .._inputs import check_text_list
+from .._operation import Operation, decode_error, validated
 from .._request import RequestSpec
 from .._response import Decoded
 from ..embedding_batches import MAX_TOKENS_PER_REQUEST, EmbeddingPlan
@@ -24,9 +25,8 @@ from ..embedding_runs import (
 from ..types.embeddings import EmbeddingManyOptions, EmbeddingParams, EmbeddingResponse
 from ._base import AsyncResource, SyncResource
 
-__all__ = ["AsyncEmbeddings", "Embeddings", "embeddings_body"]
+__all__ = ["AsyncEmbeddings", "Embeddings", "embeddings_body", "embeddings_parser"]
 
-_parse = model_parser(EmbeddingResponse)
 _OPTIONS = ("output_dimension", "output_dtype", "encoding_format", "metadata")
 
 
@@ -36,9 +36,9 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequestError("Invalid embeddings request: model must be a non-empty string")
     inputs = params.get("inputs", params.get("input"))
-    if isinstance(inputs, str):
-        pass
-    elif isinstance(inputs, (list, tuple)):
+    check_text_list(inputs, "embeddings.create", single_text_ok=True)
+    if not isinstance(inputs, str):
+        inputs = list(inputs)
         if not inputs:
             raise InvalidRequestError("Invalid embeddings request: inputs must not be empty")
         for i, text in enumerate(inputs):
@@ -46,11 +46,6 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
                 raise InvalidRequestError(
                     f"Invalid embeddings request: inputs[{i}] must be a string, got {type(text).__name__}"
                 )
-        inputs = list(inputs)
-    else:
-        raise InvalidRequestError(
-            f"Invalid embeddings request: inputs must be a string or a list of strings, got {type(inputs).__name__}"
-        )
     body: dict[str, Any] = {"model": model, "input": inputs}
     for key in _OPTIONS:
         if params.get(key) is not None:
@@ -61,14 +56,18 @@ def embeddings_body(params: EmbeddingParams | dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _parser(dtype: str | None) -> Callable[[Decoded], EmbeddingResponse]:
-    """Base64 vectors are decoded by the requested ``output_dtype`` (float32, or int8/uint8 for the others)."""
-    if dtype in (None, "float"):
-        return _parse
+def embeddings_parser(dtype: str | None, inputs: int) -> Callable[[Decoded], EmbeddingResponse]:
+    """The parser of an answer to ``inputs`` texts: exactly one vector per input, indexes ``0..inputs-1``.
+
+    Base64 vectors are decoded by the requested ``output_dtype`` (float32, or int8/uint8 for the others).
+    """
+    context = None if dtype in (None, "float") else {"output_dtype": dtype}
 
     def parse(decoded: Decoded) -> EmbeddingResponse:
-        result = EmbeddingResponse.model_validate(decoded.data or {}, context={"output_dtype": dtype})
-        result._response_headers = decoded.headers
+        result = validated(EmbeddingResponse, decoded, context)
+        problem = result.vectors_problem(inputs)
+        if problem is not None:
+            raise decode_error(decoded, f"{inputs} embedding(s)", f"an incomplete answer ({problem})")
         return result
 
     return parse
@@ -76,7 +75,9 @@ def _parser(dtype: str | None) -> Callable[[Decoded], EmbeddingResponse]:
 
 def _create(params: EmbeddingParams) -> Operation[EmbeddingResponse]:
     body = embeddings_body(params)
-    return Operation(RequestSpec("POST", "/v1/embeddings", json=body), _parser(body.get("output_dtype")))
+    inputs = body["input"]
+    parse = embeddings_parser(body.get("output_dtype"), 1 if isinstance(inputs, str) else len(inputs))
+    return Operation(RequestSpec("POST", "/v1/embeddings", json=body), parse)
 
 
 class _ManyCall:

@@ -9,7 +9,7 @@ from typing import Any
 
 from typing_extensions import Required, TypedDict, Unpack
 
-from .._operation import Operation, model_parser
+from .._operation import Operation, decode_error, model_parser, validated
 from .._request import RequestSpec
 from .._response import Decoded
 from ..jobs import FINE_TUNING_JOBS, JobPoller, OnChange, async_wait_for_job, wait_for_job
@@ -28,7 +28,7 @@ from ..types.fine_tuning import (
     UnarchiveFTModelResponse,
     UpdateFTModelRequest,
     WandbIntegration,
-    parse_create_fine_tuning_job_response,
+    is_dry_run_answer,
 )
 from ._base import AsyncResource, SyncResource
 from ._common import query, request_body, require_id
@@ -100,9 +100,12 @@ def list_operation(
 
 
 def _parse_created(decoded: Decoded) -> FineTuningJob | FineTuningJobDryRun:
-    result = parse_create_fine_tuning_job_response(decoded.data if isinstance(decoded.data, dict) else {})
-    result._response_headers = decoded.headers
-    return result
+    data = decoded.data
+    if not data:
+        raise decode_error(decoded, "FineTuningJob", "an empty answer")
+    if isinstance(data, dict) and is_dry_run_answer(data):
+        return validated(FineTuningJobDryRun, decoded)
+    return validated(FineTuningJob, decoded)
 
 
 def create_operation(params: FineTuningJobCreateParams) -> Operation[FineTuningJob | FineTuningJobDryRun]:

@@ -106,6 +106,8 @@ class TranscriptionSegment(ResponseModel):
 class TranscriptionResponse(ResponseModel):
     """``POST /v1/audio/transcriptions`` answer (non-streamed)."""
 
+    required_fields = ("model", "text")
+
     model: str | None = None
     text: str = ""
     language: str | None = None

@@ -127,6 +127,8 @@ class BatchJobOutput(ResponseModel):
 class BatchJob(ResponseModel):
     """A batch job (create, get, cancel, and each item of a listing)."""
 
+    required_fields = ("status",)
+
     id: str
     object: str = "batch"
     input_files: list[str] = Field(default_factory=list)
@@ -156,6 +158,8 @@ class BatchJob(ResponseModel):
 
 class ListBatchJobsResponse(ResponseModel):
     """``GET /v1/batch/jobs``."""
+
+    required_fields = ("data",)
 
     data: list[BatchJob] = Field(default_factory=list)
     object: str = "list"

@@ -303,6 +303,9 @@ class ChatCompletionChoice(ResponsePart):
 
 
 class ChatCompletionResponse(ResponseModel):
+    required_fields = ("id", "model")
+    non_empty_fields = ("choices",)
+
     id: str = ""
     object: str = "chat.completion"
     model: str = ""

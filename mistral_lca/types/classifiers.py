@@ -119,6 +119,9 @@ class ModerationObject(ResponseModel):
 class ModerationResponse(ResponseModel):
     """Answer of both moderation endpoints: one result per input (or per conversation)."""
 
+    required_fields = ("id", "model")
+    non_empty_fields = ("results",)
+
     id: str | None = None
     model: str | None = None
     results: list[ModerationObject] = Field(default_factory=list)
@@ -137,6 +140,9 @@ class ClassificationTargetResult(ResponseModel):
 
 class ClassificationResponse(ResponseModel):
     """Answer of both classification endpoints: per input, a mapping of target name to its scores."""
+
+    required_fields = ("id", "model")
+    non_empty_fields = ("results",)
 
     id: str | None = None
     model: str | None = None

@@ -335,6 +335,8 @@ ConversationEntry: TypeAlias = Annotated[
 class ConversationResponse(ResponseModel):
     """Answer of start, append and restart (non-streamed)."""
 
+    required_fields = ("outputs",)
+
     object: str = "conversation.response"
     conversation_id: str
     outputs: list[ConversationEntry] = Field(default_factory=list)
@@ -355,6 +357,8 @@ class ConversationResponse(ResponseModel):
 class ConversationHistory(ResponseModel):
     """``GET /v1/conversations/{conversation_id}/history``: every entry, in order."""
 
+    required_fields = ("entries",)
+
     object: str = "conversation.history"
     conversation_id: str
     entries: list[ConversationEntry] = Field(default_factory=list)
@@ -362,6 +366,8 @@ class ConversationHistory(ResponseModel):
 
 class ConversationMessages(ResponseModel):
     """``GET /v1/conversations/{conversation_id}/messages``: the message entries only."""
+
+    required_fields = ("messages",)
 
     object: str = "conversation.messages"
     conversation_id: str

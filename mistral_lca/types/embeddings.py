@@ -85,11 +85,26 @@ class EmbeddingData(ResponseModel):
 
 
 class EmbeddingResponse(ResponseModel):
+    non_empty_fields = ("data",)
+
     id: str = ""
     object: str = "list"
     model: str = ""
     usage: UsageInfo = Field(default_factory=UsageInfo)
     data: list[EmbeddingData] = Field(default_factory=list)
+
+    def vectors_problem(self, inputs: int) -> str | None:
+        """What is wrong with this answer to ``inputs`` texts (one vector each, indexes ``0..inputs-1``), or None."""
+        data = self.data
+        if len(data) != inputs:
+            return f"{len(data)} vector(s) for {inputs} input(s)"
+        indexes = sorted(item.index for item in data)
+        if indexes != list(range(inputs)):
+            return f"indexes {indexes[:8]}{'…' if inputs > 8 else ''} are not 0..{inputs - 1}"
+        for item in data:
+            if not item.embedding:
+                return f"an empty vector at index {item.index}"
+        return None
 
     def vectors(self) -> list[list[float]]:
         """The embeddings in input order (sorted by ``index``, whatever order the server used)."""

@@ -65,6 +65,8 @@ UploadedFile = FileObject
 class ListFilesResponse(ResponseModel):
     """``GET /v1/files``."""
 
+    required_fields = ("data",)
+
     data: list[FileObject] = Field(default_factory=list)
     object: str = "list"
     total: int | None = None

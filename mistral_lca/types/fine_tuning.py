@@ -42,6 +42,7 @@ __all__ = [
     "UpdateFTModelRequest",
     "WandbIntegration",
     "WandbIntegrationOut",
+    "is_dry_run_answer",
     "parse_create_fine_tuning_job_response",
 ]
 
@@ -280,6 +281,8 @@ class FineTuningCheckpoint(ResponseModel):
 class FineTuningJob(ResponseModel):
     """A fine-tuning job (completion or classifier; summary or detailed)."""
 
+    required_fields = ("status",)
+
     id: str
     object: str = "job"
     job_type: FineTuningJobType | str | None = None
@@ -319,6 +322,8 @@ class FineTuningJob(ResponseModel):
 class FineTuningJobList(ResponseModel):
     """``GET /v1/fine_tuning/jobs``."""
 
+    required_fields = ("data",)
+
     data: list[FineTuningJob] = Field(default_factory=list)
     object: str = "list"
     total: int = 0
@@ -334,9 +339,14 @@ class FineTuningJobDryRun(FineTuningJobMetadata):
     training_steps: int | None = None
 
 
+def is_dry_run_answer(data: dict[str, Any]) -> bool:
+    """Whether a ``POST /v1/fine_tuning/jobs`` answer holds dry-run estimates (no ``id``) rather than a job."""
+    return data.get("object") == "job.metadata" or "id" not in data
+
+
 def parse_create_fine_tuning_job_response(data: dict[str, Any]) -> FineTuningJob | FineTuningJobDryRun:
     """Parse a ``POST /v1/fine_tuning/jobs`` answer: a job, or dry-run estimates (no ``id``)."""
-    if data.get("object") == "job.metadata" or "id" not in data:
+    if is_dry_run_answer(data):
         return FineTuningJobDryRun.model_validate(data)
     return FineTuningJob.model_validate(data)
 

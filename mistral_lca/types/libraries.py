@@ -137,6 +137,8 @@ class PaginationInfo(ResponseModel):
 class ListLibrariesResponse(ResponseModel):
     """``GET /v1/libraries``. Prefer ``next_page_token`` over the deprecated ``pagination``."""
 
+    required_fields = ("data",)
+
     data: list[Library] = Field(default_factory=list)
     pagination: PaginationInfo | None = None
     next_page_token: str | None = None
@@ -177,12 +179,16 @@ class Document(ResponseModel):
 class ListDocumentsResponse(ResponseModel):
     """``GET /v1/libraries/{library_id}/documents``."""
 
+    required_fields = ("data",)
+
     data: list[Document] = Field(default_factory=list)
     pagination: PaginationInfo | None = None
 
 
 class ProcessingStatus(ResponseModel):
     """``GET .../documents/{document_id}/status``."""
+
+    required_fields = ("document_id",)
 
     document_id: str | None = None
     process_status: ProcessStatus | str | None = None
@@ -202,6 +208,8 @@ def _pending(process_status: str | None, processing_status: str | None) -> bool:
 
 class DocumentTextContent(ResponseModel):
     """``GET .../documents/{document_id}/text_content``: the extracted text."""
+
+    required_fields = ("text",)
 
     text: str = ""
 

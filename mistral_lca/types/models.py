@@ -41,6 +41,8 @@ class ModelCard(ResponseModel):
 
 
 class ModelList(ResponseModel):
+    required_fields = ("data",)
+
     object: str = "list"
     data: list[ModelCard] = Field(default_factory=list)
 

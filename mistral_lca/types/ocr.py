@@ -233,6 +233,8 @@ class OCRUsageInfo(ResponseModel):
 class OCRResponse(ResponseModel):
     """``POST /v1/ocr`` answer."""
 
+    required_fields = ("pages", "model")
+
     pages: list[OCRPageObject] = Field(default_factory=list)
     model: str | None = None
     document_annotation: str | None = None

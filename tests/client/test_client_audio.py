@@ -20,7 +20,7 @@ from client_support import (
     sse_events,
 )
 
-from mistral_lca import InvalidRequestError, StreamError
+from mistral_lca import InvalidRequestError, ServerError, StreamError
 from mistral_lca.types.audio import (
     TranscriptionDoneEvent,
     TranscriptionLanguageEvent,
@@ -135,6 +135,27 @@ async def test_stream_yields_typed_events_and_the_done_event(make_client: Any, w
     assert events[-1].usage.total_tokens == 389
     assert form_fields(rec.last)["stream"] == ["true"]
     assert rec.last.headers["accept"] == "text/event-stream"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ("error", {"message": "Audio decoding failed", "code": 3000}),
+        ("transcription.error", {"type": "transcription.error", "message": "Audio decoding failed"}),
+        (None, {"object": "error", "message": "Audio decoding failed", "type": "invalid_audio"}),
+    ],
+)
+async def test_an_error_event_raises_after_the_events_before_it(make_client: Any, wav: Path, error: Any) -> None:
+    rec = Recorder(sse_events(*STREAM[:2], error, STREAM[2]))
+    stream = make_client(rec, max_retries=0).audio.transcriptions.stream(model="voxtral-mini-latest", file=wav)
+    received: list[Any] = []
+    with pytest.raises(ServerError, match="Audio decoding failed"):
+        if hasattr(stream, "__aiter__"):
+            async for event in stream:
+                received.append(event)
+        else:
+            received.extend(stream)
+    assert [type(e) for e in received] == [TranscriptionLanguageEvent, TranscriptionTextDeltaEvent]
 
 
 async def test_stream_without_event_names_still_ends_at_done(make_client: Any) -> None:

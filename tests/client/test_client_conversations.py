@@ -16,7 +16,6 @@ from mistral_lca.types.conversations import (
     ConversationMessages,
     ConversationResponse,
     ConversationResponseDoneEvent,
-    ConversationResponseErrorEvent,
     ConversationResponseStartedEvent,
     FunctionCallDeltaEvent,
     FunctionCallEntry,
@@ -152,11 +151,19 @@ async def test_streams_yield_typed_events_through_done(
     assert rec.last.headers["accept"] == "text/event-stream"
 
 
-async def test_stream_ends_at_an_error_event(make_client: Any) -> None:
+async def test_an_error_event_raises_after_the_events_before_it(make_client: Any) -> None:
     error_event = {"type": "conversation.response.error", "message": "tool failed", "code": 3000}
     rec = Recorder(sse_events(EVENTS[0], ("conversation.response.error", error_event)))
-    events = await collect(make_client(rec).conversations.start_stream(inputs="x", model="m"))
-    assert isinstance(events[-1], ConversationResponseErrorEvent) and events[-1].message == "tool failed"
+    stream = make_client(rec).conversations.start_stream(inputs="x", model="m")
+    events: list[Any] = []
+    with pytest.raises(ServerError, match="tool failed") as info:
+        if hasattr(stream, "__aiter__"):
+            async for event in stream:
+                events.append(event)
+        else:
+            events.extend(stream)
+    assert [type(e) for e in events] == [ConversationResponseStartedEvent]
+    assert info.value.code == "3000" and info.value.error_type == "conversation.response.error"
 
 
 async def test_stream_answered_with_json_is_replayed_as_events(make_client: Any) -> None:

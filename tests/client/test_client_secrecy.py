@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from client_support import Recorder, build_client, call, ok
+from client_support import Recorder, build_client, call, collect, ok
+from support_errors import exception_chain, exception_texts
 
 from mistral_lca import APIStatusError, JobFailedError, MistralLCAError
 
@@ -63,3 +66,83 @@ async def test_job_errors_are_redacted(mode: str) -> None:
     with pytest.raises(JobFailedError) as info:
         await call(build_client(mode, Recorder(failed), api_token=SECRET), "batch.jobs.wait", "b-1")
     assert isinstance(info.value, MistralLCAError) and SECRET not in str(info.value)
+
+
+# ------------------------------------------------------------------- URLs echoed anywhere, chains included
+
+
+def _echoing(status: int) -> Callable[[httpx.Request], httpx.Response]:
+    def respond(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        detail = [{"type": "url_parsing", "loc": ["query", url], "msg": f"bad {url}", "input": url, "ctx": {"u": url}}]
+        body = {
+            "message": f"Error for {url}",
+            "provider": "mistralai",
+            "error": {"detail": detail, "request_url": url},
+            "headers": {"x-request-url": url, "referer": url, url: "as a header name"},
+        }
+        return httpx.Response(status, json=body, headers={"x-forwarded-url": url, "location": url})
+
+    return respond
+
+
+@pytest.mark.parametrize("status", [302, 400, 401, 403, 422, 429, 500])
+async def test_urls_echoed_in_error_fields_are_redacted(mode: str, status: int) -> None:
+    client = build_client(mode, Recorder(_echoing(status)), api_token=SECRET, max_retries=0)
+    with pytest.raises(APIStatusError) as info:
+        await call(client, "chat.complete", model="m", messages=[{"role": "user", "content": "x"}])
+    texts = exception_texts(info.value)
+    assert any("api_token=***" in text for text in texts)  # the echoes are there, redacted
+    for text in texts:
+        assert SECRET not in text
+
+
+async def test_urls_echoed_in_a_success_are_redacted(mode: str) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        result = {"id": "c", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}}]}
+        body = {
+            "message": "ok",
+            "provider": "mistralai",
+            "result": result,
+            "response_headers": {"x-url": str(request.url)},
+        }
+        return httpx.Response(200, json=body, headers={"x-forwarded-url": str(request.url)})
+
+    client = build_client(mode, Recorder(respond), api_token=SECRET)
+    reply = await call(client, "chat.complete", model="m", messages=[{"role": "user", "content": "x"}])
+    headers = reply.response_headers
+    assert headers["x-url"].endswith("api_token=***") and headers["x-forwarded-url"].endswith("api_token=***")
+    assert SECRET not in repr(headers) + repr(dict(headers)) + repr(list(headers.values()))
+
+
+async def test_stream_errors_and_their_chains_are_redacted(mode: str) -> None:
+    event = {
+        "object": "error",
+        "message": f"failed for api_token={SECRET}",
+        "code": "1000",
+        "url": f"?api_token={SECRET}",
+    }
+    data = f"data: {json.dumps(event)}\n\n".encode()
+    client = build_client(
+        mode,
+        Recorder(httpx.Response(200, content=data, headers={"content-type": "text/event-stream"})),
+        api_token=SECRET,
+        max_retries=0,
+    )
+    with pytest.raises(APIStatusError) as info:
+        await collect(client.chat.stream(model="m", messages=[{"role": "user", "content": "x"}]))
+    for text in exception_texts(info.value):
+        assert SECRET not in text
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot reach {request.url}", request=request)
+
+    client = build_client(mode, Recorder(refuse), api_token=SECRET, max_retries=1)
+    with pytest.raises(MistralLCAError) as refused:
+        await call(client, "chat.complete", model="m", messages=[{"role": "user", "content": "x"}])
+    assert all(
+        item.__context__ is None or isinstance(item.__context__, MistralLCAError)
+        for item in exception_chain(refused.value)
+    )
+    for text in exception_texts(refused.value):
+        assert SECRET not in text

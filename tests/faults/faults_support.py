@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from support_errors import drain as drain  # re-exported: the suite drains streams through faults_support
+
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RetryPolicy
 from mistral_lca.testing import FakeLowCodeAPI
 
@@ -84,27 +86,6 @@ async def call(fn: Callable[[], Any]) -> Any:
     if inspect.isawaitable(result):
         return await result
     return result
-
-
-async def drain(stream: Any) -> tuple[list[Any], BaseException | None]:
-    """Everything a (sync or async) stream delivered, and the error that ended it, if any."""
-    items: list[Any] = []
-    try:
-        if hasattr(stream, "__aiter__"):
-            async for item in stream:
-                items.append(item)
-        else:
-            for item in stream:
-                items.append(item)
-    except Exception as exc:
-        return items, exc
-    finally:
-        closing = getattr(stream, "aclose", None) or getattr(stream, "close", None)
-        if closing is not None:
-            outcome = closing()
-            if inspect.isawaitable(outcome):
-                await outcome
-    return items, None
 
 
 async def close(client: Any) -> None:

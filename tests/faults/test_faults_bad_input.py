@@ -10,7 +10,7 @@ import pytest
 from faults_support import MODEL, TOKEN, call, user
 from pydantic import ValidationError
 
-from mistral_lca import InvalidRequestError
+from mistral_lca import InputTypeError, InvalidRequestError
 from mistral_lca.testing import FakeLowCodeAPI
 
 CALL = {
@@ -159,7 +159,16 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
         lambda c, p: c.embeddings.create(model="mistral-embed", inputs=["a", 2]),
         "inputs[1] must be a string",
     ),
-    ("embed-none", lambda c, p: c.embeddings.create(model="mistral-embed", inputs=None), "inputs must be a string"),
+    (
+        "embed-none",
+        lambda c, p: c.embeddings.create(model="mistral-embed", inputs=None),
+        "embeddings.create() takes a string or a list of strings, got NoneType",
+    ),
+    (
+        "embed-int-inputs",
+        lambda c, p: c.embeddings.create(model="mistral-embed", inputs=5),
+        "embeddings.create() takes a string or a list of strings, got int",
+    ),
     ("embed-bytes", lambda c, p: c.embeddings.create(model="mistral-embed", inputs=[b"a"]), "must be a string"),
     ("embed-empty-model", lambda c, p: c.embeddings.create(model="", inputs=["a"]), "model must be a non-empty"),
     ("upload-missing", lambda c, p: c.files.upload(file=p / "missing.pdf", purpose="ocr"), "cannot read file"),
@@ -488,3 +497,43 @@ async def test_loaders_and_readers_refuse_empty_and_unsupported_files(
     with pytest.raises(InvalidRequestError, match="is empty"):
         await call(lambda: reader.load_data(empty_mp3) if sync else reader.aload_data(empty_mp3))
     assert fake.count() == 0
+
+
+# ------------------------------------------------------------------------ a bare str (or None) for a list of texts
+
+
+@pytest.mark.parametrize("texts", ["abc", None, 5, b"abc"])
+async def test_a_bare_string_for_a_list_of_texts_is_a_type_error(fake: FakeLowCodeAPI, mode: str, texts: Any) -> None:
+    from langchain_mistral_lca import MistralLCAEmbeddings
+    from llamaindex_mistral_lca import MistralLCAEmbedding
+
+    settings = {"api_token": TOKEN, "base_url": fake.base_url}
+    lc, li = MistralLCAEmbeddings(**settings), MistralLCAEmbedding(**settings)
+    sync = mode == "sync"
+    calls = [
+        ("embed_documents" if sync else "aembed_documents", lc, lc.embed_documents if sync else lc.aembed_documents),
+        (
+            "get_text_embedding_batch" if sync else "aget_text_embedding_batch",
+            li,
+            li.get_text_embedding_batch if sync else li.aget_text_embedding_batch,
+        ),
+    ]
+    for name, _, method in calls:
+        with pytest.raises(
+            TypeError, match=rf"\b{name}\(\) takes a list of strings, got {type(texts).__name__}"
+        ) as caught:
+            await call(lambda m=method: m(texts))
+        assert isinstance(caught.value, InputTypeError)  # a MistralLCAError too
+        if isinstance(texts, str):
+            assert "[text]" in str(caught.value)
+    assert fake.count() == 0
+
+
+async def test_the_client_takes_one_text_or_a_list(fake: FakeLowCodeAPI, client_factory: Any) -> None:
+    client = client_factory()
+    one = await call(lambda: client.embeddings.create(model="mistral-embed", inputs="abc"))
+    assert len(one.vectors()) == 1  # one text, one vector: never three characters
+    for bad in (None, 5, b"abc"):
+        with pytest.raises(TypeError, match=r"embeddings\.create\(\) takes a string or a list of strings"):
+            await call(lambda b=bad: client.embeddings.create(model="mistral-embed", inputs=b))
+    assert fake.count() == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from faults_support import CHAT, FILES, MODEL, TOKEN, call, drain, fast_policy, user
+from support_errors import exception_texts
 
 from mistral_lca import APIStatusError, MistralLCAError
 from mistral_lca.testing import FakeLowCodeAPI, Fault
@@ -35,20 +35,11 @@ FAULTS: list[tuple[str, Fault]] = [
     ("json-for-stream-error", Fault("json_for_stream", status=401, times=None)),
     ("echo-token-401", Fault("echo_token", times=None)),
     ("echo-token-403", Fault("echo_token", status=403, times=None)),
+    ("echo-url-422", Fault("echo_url", times=None)),
+    ("redirect", Fault("redirect", times=None)),
+    ("error-event", Fault("error_event", events=1, message=f"quota for api_token={TOKEN}", times=None)),
+    ("empty-body", Fault("empty_body", empty="null", times=None)),
 ]
-
-
-def _exception_texts(exc: BaseException) -> Iterator[str]:
-    yield str(exc)
-    yield repr(exc)
-    yield "".join(traceback.format_exception(exc))  # chained causes included
-    yield repr(exc.args)
-    yield repr(vars(exc))
-    if isinstance(exc, APIStatusError):
-        yield json.dumps(exc.body, default=str)
-        yield repr(exc.headers)
-        yield repr(exc.details)
-        yield str(exc.provider_message)
 
 
 def assert_clean(*texts: str) -> None:
@@ -68,7 +59,7 @@ def _log_texts(caplog: pytest.LogCaptureFixture) -> Iterator[str]:
     for record in caplog.records:
         yield record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
-            yield from _exception_texts(record.exc_info[1])
+            yield from exception_texts(record.exc_info[1])
 
 
 @pytest.mark.parametrize(("name", "fault"), FAULTS, ids=[n for n, _ in FAULTS])
@@ -92,7 +83,7 @@ async def test_no_fault_puts_the_token_in_logs_errors_or_reprs(
     assert errors, "every request met the (sticky) fault, except json-for-stream on non-streams"
     assert all(isinstance(e, MistralLCAError) for e in errors)
     for exc in errors:
-        assert_clean(*_exception_texts(exc))
+        assert_clean(*exception_texts(exc))
     assert_clean(*_log_texts(debug_logs), repr(client), str(client), repr(client.config), repr(events))
     assert any("api_token=***" in r.getMessage() for r in debug_logs.records)  # URLs are logged, redacted
 
@@ -109,7 +100,7 @@ async def test_the_proxy_echoes_the_token_and_the_error_does_not(
         await call(lambda: client.files.upload(file=("a.pdf", b"%PDF-1.4 x"), purpose="ocr"))
     assert caught.value.status_code == status
     assert caught.value.body["error"]["logging"]["query"] == {}  # api_token key dropped, not just masked
-    assert_clean(*_exception_texts(caught.value))
+    assert_clean(*exception_texts(caught.value))
 
 
 async def test_a_token_quoted_without_its_parameter_name_is_scrubbed(fake: FakeLowCodeAPI, client_factory: Any) -> None:
@@ -119,7 +110,7 @@ async def test_a_token_quoted_without_its_parameter_name_is_scrubbed(fake: FakeL
     with pytest.raises(APIStatusError) as caught:
         await call(lambda: client.chat.complete(model=MODEL, messages=user("x")))
     assert "***" in str(caught.value)
-    assert_clean(*_exception_texts(caught.value))
+    assert_clean(*exception_texts(caught.value))
 
 
 # ------------------------------------------------------------------------------------------- adapters
@@ -241,7 +232,7 @@ async def test_adapters_under_faults_keep_the_token_out_of_logs_and_errors(
     assert errors
     for exc in errors:
         assert isinstance(exc, MistralLCAError), repr(exc)
-        assert_clean(*_exception_texts(exc))
+        assert_clean(*exception_texts(exc))
     assert_clean(str(output), repr(output.raw_output), *_log_texts(debug_logs))
     for obj in (lc, lc_embed):
         assert_clean(*_langchain_texts(obj))

@@ -10,6 +10,15 @@ from typing import Any
 
 import httpx
 
+from langchain_mistral_lca import (
+    ChatMistralLCA,
+    MistralAgentTool,
+    MistralLCAEmbeddings,
+    MistralLCAFIM,
+    MistralOCRLoader,
+    MistralTranscriptionLoader,
+)
+
 TOKEN = "at_SECRET_abcdef123"
 TOOL_ID_RE = re.compile(r"^[A-Za-z0-9]{9}$")
 
@@ -216,3 +225,14 @@ def chat_responder(result: dict[str, Any]) -> Callable[[dict[str, Any], httpx.Re
         return httpx.Response(200, json=envelope(result))
 
     return respond
+
+
+FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "chat": lambda s: ChatMistralLCA(**s),
+    "embeddings": lambda s: MistralLCAEmbeddings(**s),
+    "fim": lambda s: MistralLCAFIM(**s),
+    "agent_tool": lambda s: MistralAgentTool(agent_id="ag_1", **s),
+    "ocr_loader": lambda s: MistralOCRLoader("https://example.com/a.pdf", **s),
+    "transcription_loader": lambda s: MistralTranscriptionLoader("https://example.com/a.mp3", **s),
+}
+"""One way to build each LangChain class that holds clients, from connection settings."""

@@ -14,7 +14,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_mistral_lca import ChatMistralLCA
-from mistral_lca import InvalidRequestError, MistralLCAClient, StreamError
+from mistral_lca import InvalidRequestError, MistralLCAClient, ServerError
 from mistral_lca.testing import FakeLowCodeAPI
 
 TOKEN = "at_conversations_test"
@@ -383,7 +383,7 @@ def test_an_error_event_in_a_stream_raises() -> None:
     client = httpx.Client(transport=httpx.MockTransport(_error_stream))
     llm = ChatMistralLCA(api_key=TOKEN, http_client=client).bind_tools([WEB])
     chunks: list[Any] = []
-    with pytest.raises(StreamError, match="tool failed"):
+    with pytest.raises(ServerError, match="the stream reported an error: tool failed"):
         for chunk in llm.stream(QUESTION):
             chunks.append(chunk)
     assert [c.response_metadata.get("conversation_id") for c in chunks] == ["c1", None]

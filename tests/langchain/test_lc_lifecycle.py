@@ -3,33 +3,20 @@ clients left open, and the agent tool's constructors reusing (or closing) the cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from lc_support import TOKEN, Recorder, chat_responder, chat_result, envelope
+from lc_support import FACTORIES, TOKEN, Recorder, chat_responder, chat_result, envelope
 
 import langchain_mistral_lca._settings as settings_module
 from langchain_mistral_lca import (
     ChatMistralLCA,
     MistralAgentTool,
-    MistralLCAEmbeddings,
-    MistralLCAFIM,
-    MistralOCRLoader,
-    MistralTranscriptionLoader,
 )
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, NotFoundError
 
-FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "chat": lambda s: ChatMistralLCA(**s),
-    "embeddings": lambda s: MistralLCAEmbeddings(**s),
-    "fim": lambda s: MistralLCAFIM(**s),
-    "agent_tool": lambda s: MistralAgentTool(agent_id="ag_1", **s),
-    "ocr_loader": lambda s: MistralOCRLoader("https://example.com/a.pdf", **s),
-    "transcription_loader": lambda s: MistralTranscriptionLoader("https://example.com/a.mp3", **s),
-}
 AGENT = {"id": "ag_0199aabbccdd", "object": "agent", "name": "Helper", "model": "mistral-medium-latest"}
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from langchain_core.load import dumpd, dumps
 from lc_support import TOKEN, Recorder, chat_responder, chat_result
+from support_errors import exception_texts
 
 from langchain_mistral_lca import (
     ChatMistralLCA,
@@ -19,7 +20,7 @@ from langchain_mistral_lca import (
     MistralOCRLoader,
     MistralTranscriptionLoader,
 )
-from mistral_lca import AuthenticationError
+from mistral_lca import AuthenticationError, UnprocessableEntityError
 
 
 def instances(**clients: Any) -> list[Any]:
@@ -83,3 +84,32 @@ def test_models_with_live_clients_cannot_leak_through_pickle() -> None:
     llm.invoke("hi")  # builds the shared client
     with pytest.raises(TypeError):
         pickle.dumps(llm.client)
+
+
+def _echo_url(body: dict[str, Any], request: httpx.Request) -> httpx.Response:
+    url = str(request.url)
+    detail = [{"type": "url_parsing", "loc": ["query", url], "msg": "bad url", "input": url}]
+    envelope = {"message": "x", "provider": "mistralai", "error": {"detail": detail}, "headers": {"x-request-url": url}}
+    return httpx.Response(422, json=envelope, headers={"x-forwarded-url": url})
+
+
+async def test_urls_echoed_in_errors_never_reach_an_adapter_error() -> None:
+    recorder = Recorder(_echo_url)
+    settings: dict[str, Any] = {"api_key": TOKEN, "max_retries": 0, **recorder.clients()}
+    calls = [
+        lambda: ChatMistralLCA(**settings).invoke("hi"),
+        lambda: list(ChatMistralLCA(**settings).stream("hi")),
+        lambda: MistralLCAEmbeddings(**settings).embed_documents(["a"]),
+        lambda: MistralLCAFIM(**settings).invoke("def f("),
+    ]
+    for run in calls:
+        with pytest.raises(UnprocessableEntityError) as info:
+            run()
+        texts = exception_texts(info.value)
+        assert any("api_token=***" in text for text in texts)
+        for text in texts:
+            assert TOKEN not in text
+    with pytest.raises(UnprocessableEntityError) as async_info:
+        await ChatMistralLCA(**settings).ainvoke("hi")
+    for text in exception_texts(async_info.value):
+        assert TOKEN not in text

@@ -83,13 +83,13 @@ def test_without_the_extra_counts_are_estimates_and_ids_say_what_to_install(monk
 
 def test_embed_documents_refuses_a_bare_string_naming_the_call() -> None:
     embeddings = MistralLCAEmbeddings(api_token=TOKEN, base_url="http://127.0.0.1:9/mistralai", max_retries=0)
-    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.embed_documents expects a list of strings, got str"):
+    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.embed_documents\(\) takes a list of strings, got str"):
         embeddings.embed_documents("abc")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.embed_documents .* got NoneType"):
+    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.embed_documents\(\) .* got NoneType"):
         embeddings.embed_documents(None)  # type: ignore[arg-type]
 
 
 async def test_aembed_documents_refuses_a_bare_string_naming_the_call() -> None:
     embeddings = MistralLCAEmbeddings(api_token=TOKEN, base_url="http://127.0.0.1:9/mistralai", max_retries=0)
-    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.aembed_documents expects a list of strings"):
+    with pytest.raises(TypeError, match=r"MistralLCAEmbeddings\.aembed_documents\(\) takes a list of strings"):
         await embeddings.aembed_documents("abc")  # type: ignore[arg-type]

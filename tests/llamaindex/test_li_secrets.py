@@ -14,6 +14,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
+from support_errors import exception_texts
 
 from llamaindex_mistral_lca import (
     MistralAgentTool,
@@ -23,7 +24,7 @@ from llamaindex_mistral_lca import (
     MistralOCRReader,
     MistralTranscriptionReader,
 )
-from mistral_lca import APIConnectionError, AuthenticationError
+from mistral_lca import APIConnectionError, AuthenticationError, UnprocessableEntityError
 
 SERIALISABLE = [MistralLCA, MistralLCAEmbedding, MistralOCRReader, MistralTranscriptionReader]
 
@@ -132,3 +133,29 @@ def test_instrumentation_events_never_show_the_token() -> None:
     assert handler.events
     for event in handler.events:
         assert TOKEN not in event.model_dump_json()
+
+
+def _echo_url(request: httpx.Request) -> httpx.Response:
+    url = str(request.url)
+    detail = [{"type": "url_parsing", "loc": ["query", url], "msg": "bad url", "input": url}]
+    envelope = {"message": "x", "provider": "mistralai", "error": {"detail": detail}, "headers": {"x-request-url": url}}
+    return httpx.Response(422, json=envelope, headers={"x-forwarded-url": url})
+
+
+async def test_urls_echoed_in_errors_never_reach_an_adapter_error(mode: str) -> None:
+    llm = MistralLCA(api_token=TOKEN, max_retries=0, **transports(Recorder(_echo_url)))
+    embed = MistralLCAEmbedding(api_token=TOKEN, max_retries=0, **transports(Recorder(_echo_url)))
+    message = [ChatMessage(role="user", content="hi")]
+    for run in (
+        (lambda: llm.chat(message)) if mode == "sync" else (lambda: llm.achat(message)),
+        (lambda: list(llm.stream_chat(message))) if mode == "sync" else (lambda: llm.acomplete("hi")),
+        (lambda: embed.get_text_embedding("x")) if mode == "sync" else (lambda: embed.aget_text_embedding("x")),
+    ):
+        with pytest.raises(UnprocessableEntityError) as info:
+            outcome = run()
+            if hasattr(outcome, "__await__"):
+                await outcome
+        texts = exception_texts(info.value)
+        assert any("api_token=***" in text for text in texts)
+        for text in texts:
+            assert TOKEN not in text

@@ -43,11 +43,11 @@ def test_without_the_extra_it_says_what_to_install(monkeypatch: pytest.MonkeyPat
 
 def test_batch_calls_refuse_a_bare_string_naming_the_call() -> None:
     model = MistralLCAEmbedding(api_token="at_" + "x" * 20, base_url="http://127.0.0.1:9/mistralai", max_retries=0)
-    with pytest.raises(TypeError, match=r"MistralLCAEmbedding\.get_text_embedding_batch expects a list of strings"):
+    with pytest.raises(TypeError, match=r"MistralLCAEmbedding\.get_text_embedding_batch\(\) takes a list of strings"):
         model.get_text_embedding_batch("abc")  # type: ignore[arg-type]
 
 
 async def test_async_batch_calls_refuse_a_bare_string_naming_the_call() -> None:
     model = MistralLCAEmbedding(api_token="at_" + "x" * 20, base_url="http://127.0.0.1:9/mistralai", max_retries=0)
-    with pytest.raises(TypeError, match=r"MistralLCAEmbedding\.aget_text_embedding_batch expects a list"):
+    with pytest.raises(TypeError, match=r"MistralLCAEmbedding\.aget_text_embedding_batch\(\) takes a list"):
         await model.aget_text_embedding_batch("abc")  # type: ignore[arg-type]

@@ -147,7 +147,7 @@ def test_should_split_only_a_too_large_rejection_of_several_texts() -> None:
 
 def test_require_texts_names_the_call() -> None:
     for bad in ("a string", None, b"bytes", {"a": 1}, 42):
-        with pytest.raises(TypeError, match=r"^embed_documents expects a list of strings, got "):
+        with pytest.raises(TypeError, match=r"^embed_documents\(\) takes a list of strings, got "):
             require_texts(bad, "embed_documents")
     with pytest.raises(InvalidRequestError, match=r"inputs\[1\] must be a string, got int"):
         require_texts(["ok", 3], "x")
@@ -225,7 +225,7 @@ async def test_an_error_that_is_not_about_size_is_raised(fake: FakeLowCodeAPI, m
 
 
 async def test_bad_input_fails_before_any_request(fake: FakeLowCodeAPI, mode: str) -> None:
-    with pytest.raises(TypeError, match=r"embeddings\.create_many expects a list of strings, got str"):
+    with pytest.raises(TypeError, match=r"embeddings\.create_many\(\) takes a list of strings, got str"):
         await create_many(fake, mode, "not a list")
     with pytest.raises(InputTooLongError):
         await create_many(fake, mode, ["fine", " ".join(sentences(200))])

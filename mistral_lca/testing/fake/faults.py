@@ -18,8 +18,15 @@ FaultKind = Literal[
     "malformed_sse",
     "json_for_stream",
     "echo_token",
+    "echo_url",
+    "redirect",
+    "empty_body",
+    "error_event",
+    "trickle",
+    "oversized",
+    "gzip",
 ]
-STREAM_ONLY_KINDS = frozenset(("cut_stream", "malformed_sse", "json_for_stream"))
+STREAM_ONLY_KINDS = frozenset(("cut_stream", "malformed_sse", "json_for_stream", "error_event"))
 
 
 @dataclass(eq=False)
@@ -29,7 +36,17 @@ class Fault:
     ``path`` is a Mistral path (``"/v1/chat/completions"``), a route template (``"/v1/files/{file_id}"``),
     a prefix ending in ``*`` (``"/v1/files*"``) or ``None`` for any request. The ``/mistralai`` prefix is
     optional. ``times=None`` means "every matching request until removed". Stream-only kinds
-    (``cut_stream``, ``malformed_sse``, ``json_for_stream``) only match requests with ``"stream": true``.
+    (``cut_stream``, ``malformed_sse``, ``json_for_stream``, ``error_event``) only match requests with
+    ``"stream": true``.
+
+    Kinds that test a client's bounds rather than its retries: ``redirect`` (a 3xx, default 302, whose ``Location``
+    echoes the request, token included), ``empty_body`` (see ``empty``), ``error_event`` (event ``events`` of a
+    stream becomes an error event, in the stream's own style; ``status`` adds ``raw_status_code``), ``trickle``
+    (the answer one byte every ``seconds``; ``endless`` never finishes it), ``oversized`` (a ``size``-byte JSON
+    answer, or one ``size``-byte stream line; default 300 MB, generated piece by piece), ``gzip`` (the answer
+    gzip-compressed, as LowCodeAPI compresses; with ``size``, a gzip bomb inflating to ``size`` bytes) and
+    ``echo_url`` (an error, default 422, whose envelope ``headers`` and ``detail[].loc``/``input`` echo the request
+    URL with its token, as the proxy can; with a 2xx ``status``, a success whose ``response_headers`` do).
     """
 
     kind: FaultKind
@@ -48,11 +65,18 @@ class Fault:
     """Where Retry-After goes: only inside the envelope's ``headers`` (as LowCodeAPI does), as a real
     HTTP header, or both. Plain-Mistral mode always uses the HTTP header."""
     seconds: float = 1.0
-    """``stall``: sleep this long before answering normally."""
+    """``stall``: sleep this long before answering normally; ``trickle``: the pause between bytes."""
     events: int = 1
-    """``cut_stream``: events sent before the cut; ``malformed_sse``: index of the broken event."""
+    """``cut_stream``: events sent before the cut; ``malformed_sse``: index of the broken event; ``error_event``:
+    index of the event replaced by the error (those before it are sent)."""
     graceful: bool = False
     """``cut_stream``: end the HTTP body cleanly (still no ``[DONE]``) instead of dropping the connection."""
+    empty: Literal["body", "object", "null"] = "body"
+    """``empty_body``: a zero-length 200 body, ``{}`` (in the envelope: ``"result": {}``) or ``"result": null``."""
+    size: int | None = None
+    """``oversized``: answer size in bytes; ``gzip``: make a bomb inflating to this many bytes."""
+    endless: bool = False
+    """``trickle``: never finish the answer (SSE comment lines or JSON whitespace, one byte every ``seconds``)."""
     headers: dict[str, str] = field(default_factory=dict)
     """Extra HTTP response headers (``status`` / ``html`` / ``malformed_json``)."""
     hits: int = field(default=0, init=False)

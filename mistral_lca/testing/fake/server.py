@@ -32,6 +32,14 @@ from .envelope import (
 )
 from .faults import Fault, FaultQueue
 from .files import SIGNED_PREFIX
+from .hostile import (
+    echo_url_in_success,
+    echo_url_wire,
+    empty_wire,
+    redirect_wire,
+    stream_error_event,
+    write_hostile,
+)
 from .http import LAST_CHUNK, HttpError, HttpRequest, abort_connection, chunk_frame, read_request, response_head
 from .libraries import DOCUMENT_SIGNED_PREFIX
 from .recorder import Mode, RecordedRequest, Stats
@@ -453,8 +461,22 @@ class FakeLowCodeAPI:
                 wire.cut_after, wire.graceful = max(0, fault.events), fault.graceful
             elif fault.kind == "malformed_sse" and wire.events:
                 wire.events[min(max(0, fault.events), len(wire.events) - 1)] = _BROKEN_SSE
+            elif fault.kind == "error_event":
+                stream_error_event(wire, fault)
             elif fault.kind == "json_for_stream":
                 wire = self._json_for_stream(req, ctx, fault)
+        if fault is not None and fault.kind == "echo_url" and isinstance(wire, Wire):
+            wire = echo_url_in_success(wire, ctx.mode, f"{self.root_url}{req.target}")
+        if fault is not None and fault.kind in ("trickle", "oversized", "gzip"):
+            return await write_hostile(
+                writer,
+                wire,
+                fault,
+                stream=ctx.stream,
+                mode=ctx.mode,
+                keep=req.keep_alive,
+                stopping=lambda: self._closing,
+            )
         return await self._write(writer, wire, req.keep_alive)
 
     def _fault_wire(self, req: HttpRequest, ctx: _Ctx, fault: Fault) -> Wire | None:
@@ -491,6 +513,12 @@ class FakeLowCodeAPI:
             return Wire(fault.status or 200, [("content-type", "application/json"), *fault.headers.items()], body)
         if fault.kind == "echo_token":
             return auth_error(fault.status or 401, req.method, req.path, req.query, req.headers)
+        if fault.kind == "redirect":
+            return redirect_wire(fault, req.target)
+        if fault.kind == "empty_body":
+            return empty_wire(fault, ctx.mode)
+        if fault.kind == "echo_url":
+            return echo_url_wire(fault, ctx.mode, f"{self.root_url}{req.target}", upstream_headers(self.state))
         return None
 
     def _json_for_stream(self, req: HttpRequest, ctx: _Ctx, fault: Fault) -> Wire:
