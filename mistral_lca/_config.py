@@ -16,10 +16,12 @@ from pydantic import SecretStr
 
 from ._errors import ConfigurationError, MissingTokenError
 from ._secrets import install_log_redaction, register_secret
+from .ratelimit import positive_cap
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RATE_LIMIT_WAIT",
     "DEFAULT_TIMEOUT",
     "ENV_BASE_URL",
     "ENV_TOKEN",
@@ -33,6 +35,8 @@ ENV_BASE_URL = "LOWCODEAPI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.lowcodeapi.com/mistralai"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_RATE_LIMIT_WAIT = 600.0
+"""Seconds one call may spend waiting for rate limits (pacing and 429s); 0 fails fast with RateLimitError."""
 
 PathParamStyle = Literal["query", "path"]
 _PATH_STYLES = ("query", "path")
@@ -54,6 +58,12 @@ class ClientConfig:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     max_concurrent_requests: int | None = None
     """Requests in flight at once from one client (``None``: no limit beyond the connection pool)."""
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
+    """Seconds one call may spend waiting for rate limits (pacing, 429s); 0 raises the first 429 at once."""
+    requests_per_second: float | None = None
+    """A fixed cap on requests per second for this token (on top of the limits learned from the server)."""
+    tokens_per_minute: float | None = None
+    """A fixed cap on estimated tokens per minute for this token."""
 
     def __repr__(self) -> str:
         return (
@@ -107,6 +117,9 @@ def resolve_config(
     max_retries: int = DEFAULT_MAX_RETRIES,
     default_headers: Mapping[str, str] | None = None,
     max_concurrent_requests: int | None = None,
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+    requests_per_second: float | None = None,
+    tokens_per_minute: float | None = None,
 ) -> ClientConfig:
     """Validate every setting and return an immutable :class:`ClientConfig`."""
     install_log_redaction()
@@ -129,6 +142,8 @@ def resolve_config(
         raise ConfigurationError(
             f"max_concurrent_requests must be a positive int or None, got {max_concurrent_requests!r}"
         )
+    if isinstance(rate_limit_wait, bool) or not isinstance(rate_limit_wait, (int, float)) or not rate_limit_wait >= 0:
+        raise ConfigurationError(f"rate_limit_wait must be a number of seconds >= 0, got {rate_limit_wait!r}")
     headers = dict(default_headers or {})
     return ClientConfig(
         api_token=token,
@@ -138,4 +153,7 @@ def resolve_config(
         max_retries=max_retries,
         default_headers=headers,
         max_concurrent_requests=max_concurrent_requests,
+        rate_limit_wait=float(rate_limit_wait),
+        requests_per_second=positive_cap("requests_per_second", requests_per_second),
+        tokens_per_minute=positive_cap("tokens_per_minute", tokens_per_minute),
     )

@@ -26,10 +26,12 @@ from ._download import check_status, part_path, unwrap_file_content, write_all
 from ._errors import APIStatusError, MistralLCAError, StreamError
 from ._headers import ResponseHeaders
 from ._operation import Operation, StreamingOperation
+from ._pacing import CallPacing, request_tokens
 from ._request import RequestSpec, build_request, redacted_url
 from ._response import Decoded, decode_body, is_json_content_type, transport_error
 from ._retry import RetryPolicy
 from ._sse import StreamState
+from .ratelimit import RateLimiter
 
 __all__ = ["AsyncSender", "SyncSender"]
 
@@ -120,9 +122,16 @@ def _is_json_answer(response: httpx.Response) -> bool:
 
 
 class _SenderBase:
-    def __init__(self, config: ClientConfig, policy: RetryPolicy) -> None:
+    def __init__(self, config: ClientConfig, policy: RetryPolicy, limiter: RateLimiter | None = None) -> None:
         self.config = config
         self.policy = policy
+        self.limiter = limiter
+
+    def pacing(self, spec: RequestSpec, request: httpx.Request) -> CallPacing:
+        """The call's rate-limit pacing (its token estimate is read from the first attempt's body)."""
+        limiter = self.limiter
+        tokens = request_tokens(request) if limiter is not None else 0
+        return CallPacing(limiter, self.config.rate_limit_wait, spec.path, tokens)
 
 
 class SyncSender(_SenderBase):
@@ -130,8 +139,14 @@ class SyncSender(_SenderBase):
 
     sleep: Callable[[float], Any] = staticmethod(time.sleep)
 
-    def __init__(self, config: ClientConfig, policy: RetryPolicy, http_client: httpx.Client | None) -> None:
-        super().__init__(config, policy)
+    def __init__(
+        self,
+        config: ClientConfig,
+        policy: RetryPolicy,
+        http_client: httpx.Client | None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(config, policy, limiter)
         self._owns_http = http_client is None
         self._http = http_client
         self._build_lock = threading.Lock()
@@ -161,24 +176,38 @@ class SyncSender(_SenderBase):
 
     def request(self, op: Operation[T]) -> T:
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request)
+            for delay in pacing.admission():
+                self.sleep(delay)
             started = time.perf_counter()
             try:
                 with self._slots:
                     response = self.http.send(request)
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, response.content))
+                decoded = _decode(op.spec.expect_binary, response, response.content)
+                pacing.answered(decoded.headers, response.status_code)
+                return op.parse(decoded)
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
-            retries += 1
+                rate_limited = pacing.failed(error)
+            finally:
+                pacing.release()
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                retries += 1
 
     def stream(self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]) -> Iterator[list[T]]:
         """Yields the items of each network read together (never an empty list)."""
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request)
+            for delay in pacing.admission():
+                self.sleep(delay)
             state = StreamState(op.decoding)
             started = time.perf_counter()
             try:
@@ -188,11 +217,13 @@ class SyncSender(_SenderBase):
                         _log_response(request, response, started)
                         if _is_json_answer(response):
                             decoded = _decode(False, response, response.read())
+                            pacing.answered(decoded.headers, response.status_code)
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
                                 yield items
                             return
+                        pacing.answered(ResponseHeaders(response.headers), response.status_code)
                         on_headers(ResponseHeaders(response.headers))
                         reads = response.iter_text()
                         for text in reads:
@@ -210,18 +241,26 @@ class SyncSender(_SenderBase):
                         response.close()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = not state.delivered and pacing.failed(error)
+            finally:
+                pacing.release()
             if state.delivered:
                 raise _interrupted(error, state.delivered) from error
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
-            retries += 1
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                retries += 1
 
     def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
         target = Path(path)
         part = part_path(target)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, spec)
+            pacing = pacing or self.pacing(spec, request)
+            for delay in pacing.admission():
+                self.sleep(delay)
             started = time.perf_counter()
             try:
                 with self.slot():
@@ -241,10 +280,13 @@ class SyncSender(_SenderBase):
                 return target
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = pacing.failed(error)
             finally:
                 part.unlink(missing_ok=True)
-            self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
-            retries += 1
+                pacing.release()
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
+                retries += 1
 
 
 class AsyncSender(_SenderBase):
@@ -252,8 +294,14 @@ class AsyncSender(_SenderBase):
 
     sleep: Callable[[float], Any] = staticmethod(asyncio.sleep)
 
-    def __init__(self, config: ClientConfig, policy: RetryPolicy, http_client: httpx.AsyncClient | None) -> None:
-        super().__init__(config, policy)
+    def __init__(
+        self,
+        config: ClientConfig,
+        policy: RetryPolicy,
+        http_client: httpx.AsyncClient | None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(config, policy, limiter)
         self._owns_http = http_client is None
         self._http = http_client
         self._http_loop: asyncio.AbstractEventLoop | None = None
@@ -296,26 +344,40 @@ class AsyncSender(_SenderBase):
 
     async def request(self, op: Operation[T]) -> T:
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             started = time.perf_counter()
             try:
                 async with self.slot():
                     response = await self.http.send(request)
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, response.content))
+                decoded = _decode(op.spec.expect_binary, response, response.content)
+                pacing.answered(decoded.headers, response.status_code)
+                return op.parse(decoded)
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
-            retries += 1
+                rate_limited = pacing.failed(error)
+            finally:
+                pacing.release()
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                retries += 1
 
     async def stream(
         self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]
     ) -> AsyncIterator[list[T]]:
         """Yields the items of each network read together (never an empty list)."""
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             state = StreamState(op.decoding)
             started = time.perf_counter()
             try:
@@ -325,11 +387,13 @@ class AsyncSender(_SenderBase):
                         _log_response(request, response, started)
                         if _is_json_answer(response):
                             decoded = _decode(False, response, await response.aread())
+                            pacing.answered(decoded.headers, response.status_code)
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
                                 yield items
                             return
+                        pacing.answered(ResponseHeaders(response.headers), response.status_code)
                         on_headers(ResponseHeaders(response.headers))
                         reads = response.aiter_text()
                         async for text in reads:
@@ -347,18 +411,26 @@ class AsyncSender(_SenderBase):
                         await response.aclose()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = not state.delivered and pacing.failed(error)
+            finally:
+                pacing.release()
             if state.delivered:
                 raise _interrupted(error, state.delivered) from error
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
-            retries += 1
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates))
+                retries += 1
 
     async def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
         target = Path(path)
         part = part_path(target)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, spec)
+            pacing = pacing or self.pacing(spec, request)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             started = time.perf_counter()
             try:
                 async with self.slot():
@@ -380,7 +452,10 @@ class AsyncSender(_SenderBase):
                 return target
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = pacing.failed(error)
             finally:
                 part.unlink(missing_ok=True)
-            await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
-            retries += 1
+                pacing.release()
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates))
+                retries += 1
