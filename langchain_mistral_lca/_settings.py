@@ -17,8 +17,9 @@ from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_n
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
-from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT, ENV_BASE_URL, ENV_TOKEN
 from mistral_lca.closing import ClosingContext
+from mistral_lca.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     pass
@@ -60,10 +61,32 @@ class ConnectionSettings(ClosingContext, BaseModel):
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own ``httpx.AsyncClient``. Yours to close."""
 
+    rate_limit_wait: float = Field(default=DEFAULT_RATE_LIMIT_WAIT, ge=0)
+    """Seconds one call may spend waiting for rate limits (pacing before sending, 429s); ``0`` raises the first 429
+    (``RateLimitError``) at once. 429s never use up ``max_retries``."""
+
+    requests_per_second: float | None = Field(default=None, gt=0)
+    """A fixed cap on requests per second for this token, on top of the limits learned from Mistral's headers."""
+
+    tokens_per_minute: float | None = Field(default=None, gt=0)
+    """A fixed cap on (estimated) tokens per minute for this token."""
+
+    _lca_rate_limiter: RateLimiter | None = PrivateAttr(default=None)
     _client: MistralLCAClient | None = PrivateAttr(default=None)
     _async_client: AsyncMistralLCAClient | None = PrivateAttr(default=None)
     _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
     _async_client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        """``rate_limiter=`` takes a :class:`mistral_lca.RateLimiter` (share one between objects to give them one
+        budget; by default every object of a token and URL shares one). Any other value is langchain-core's own
+        ``rate_limiter`` field (a ``BaseRateLimiter``, acquired once per call), where the class has it."""
+        limiter = data.get("rate_limiter")
+        if isinstance(limiter, RateLimiter):
+            del data["rate_limiter"]
+        super().__init__(**data)
+        if isinstance(limiter, RateLimiter):
+            self._lca_rate_limiter = limiter
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -78,6 +101,10 @@ class ConnectionSettings(ClosingContext, BaseModel):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "max_concurrent_requests": getattr(self, "max_concurrent_requests", None),
+            "rate_limit_wait": self.rate_limit_wait,
+            "requests_per_second": self.requests_per_second,
+            "tokens_per_minute": self.tokens_per_minute,
+            "rate_limiter": self._lca_rate_limiter,
         }
 
     def _settings_key(self, http_client: object) -> tuple[Any, ...]:
@@ -90,6 +117,10 @@ class ConnectionSettings(ClosingContext, BaseModel):
             self.max_retries,
             self.default_headers,
             getattr(self, "max_concurrent_requests", None),
+            self.rate_limit_wait,
+            self.requests_per_second,
+            self.tokens_per_minute,
+            id(self._lca_rate_limiter),
             id(http_client),
         )
 

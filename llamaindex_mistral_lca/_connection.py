@@ -15,8 +15,9 @@ from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr
 from pydantic import SecretStr
 
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
-from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
+from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT, resolve_config
 from mistral_lca.closing import ClosingContext
+from mistral_lca.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     pass
@@ -30,7 +31,7 @@ DEFAULT_MAX_CONCURRENT_REQUESTS = 64
 class LCAConnection:
     """Validated settings plus the shared clients, each built once, on first use."""
 
-    __slots__ = ("_aclient", "_async_http_client", "_client", "_http_client", "_lock", "config")
+    __slots__ = ("_aclient", "_async_http_client", "_client", "_http_client", "_lock", "config", "rate_limiter")
 
     def __init__(
         self,
@@ -38,8 +39,11 @@ class LCAConnection:
         *,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
+        self.rate_limiter = rate_limiter
+        """The limiter given with ``rate_limiter=``; ``None``: the one shared by every client of the token and URL."""
         self._http_client = http_client
         self._async_http_client = async_http_client
         self._client: MistralLCAClient | None = None
@@ -58,6 +62,10 @@ class LCAConnection:
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> LCAConnection:
         """Validate everything up front (token from ``LOWCODEAPI_API_TOKEN`` when not given); no network."""
         config = resolve_config(
@@ -67,8 +75,13 @@ class LCAConnection:
             timeout=timeout,
             max_retries=max_retries,
             max_concurrent_requests=max_concurrent_requests,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
         )
-        return cls(config, http_client=http_client, async_http_client=async_http_client)
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise TypeError(f"rate_limiter must be a mistral_lca.RateLimiter, got {type(rate_limiter).__name__}")
+        return cls(config, http_client=http_client, async_http_client=async_http_client, rate_limiter=rate_limiter)
 
     def _settings(self) -> dict[str, Any]:
         c = self.config
@@ -80,6 +93,10 @@ class LCAConnection:
             "max_retries": c.max_retries,
             "default_headers": c.default_headers,
             "max_concurrent_requests": c.max_concurrent_requests,
+            "rate_limit_wait": c.rate_limit_wait,
+            "requests_per_second": c.requests_per_second,
+            "tokens_per_minute": c.tokens_per_minute,
+            "rate_limiter": self.rate_limiter,
         }
 
     @property
@@ -123,14 +140,20 @@ class LCAConnection:
         return f"LCAConnection(base_url={self.config.base_url!r}, path_params={self.config.path_params!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        # Clients and connection pools are not picklable; a copy builds its own on first use.
+        # Clients, connection pools and rate limiters are not picklable; a copy builds its own clients on first use
+        # and paces with the limiter its process shares for the token and URL.
         return {"config": self.config}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["config"])  # type: ignore[misc]
 
     def __copy__(self) -> LCAConnection:
-        return LCAConnection(self.config, http_client=self._http_client, async_http_client=self._async_http_client)
+        return LCAConnection(
+            self.config,
+            http_client=self._http_client,
+            async_http_client=self._async_http_client,
+            rate_limiter=self.rate_limiter,
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LCAConnection:
         return self.__copy__()
@@ -170,6 +193,17 @@ class ConnectionFields(ClosesConnection, BaseModel):
         ge=1,
         description="Requests in flight at once from this object (threads included; per event loop when async).",
     )
+    rate_limit_wait: float = Field(
+        default=DEFAULT_RATE_LIMIT_WAIT,
+        ge=0,
+        description="Seconds one call may spend waiting for rate limits (pacing and 429s); 0 fails fast on a 429.",
+    )
+    requests_per_second: float | None = Field(
+        default=None, gt=0, description="A fixed cap on requests per second for this token (None: learned limits)."
+    )
+    tokens_per_minute: float | None = Field(
+        default=None, gt=0, description="A fixed cap on tokens per minute for this token (None: learned limits)."
+    )
 
     _connection: LCAConnection = PrivateAttr()
 
@@ -179,10 +213,19 @@ class ConnectionFields(ClosesConnection, BaseModel):
         api_token: str | SecretStr | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limiter: Any = None,
         **data: Any,
     ) -> None:
-        """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields."""
-        connection = self._open_connection(data, api_token, http_client, async_http_client)
+        """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields.
+
+        ``rate_limiter``: a :class:`mistral_lca.RateLimiter` paces this object's requests (share one between
+        objects to give them one budget; by default every object of a token and URL shares one). Any other value is
+        LlamaIndex's own ``rate_limiter`` field (acquired once per call by llama-index-core), where the class has it.
+        """
+        ours = rate_limiter if isinstance(rate_limiter, RateLimiter) else None
+        if rate_limiter is not None and ours is None:
+            data["rate_limiter"] = rate_limiter
+        connection = self._open_connection(data, api_token, http_client, async_http_client, ours)
         super().__init__(**data)
         self._connection = connection
 
@@ -192,6 +235,7 @@ class ConnectionFields(ClosesConnection, BaseModel):
         api_token: str | SecretStr | None,
         http_client: httpx.Client | None,
         async_http_client: httpx.AsyncClient | None,
+        rate_limiter: RateLimiter | None = None,
     ) -> LCAConnection:
         """Resolve the connection from the constructor arguments; fills ``data["base_url"]`` with the resolved URL."""
         connection = LCAConnection.resolve(
@@ -203,6 +247,10 @@ class ConnectionFields(ClosesConnection, BaseModel):
             max_concurrent_requests=data.get("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS),
             http_client=http_client,
             async_http_client=async_http_client,
+            rate_limit_wait=data.get("rate_limit_wait", DEFAULT_RATE_LIMIT_WAIT),
+            requests_per_second=data.get("requests_per_second"),
+            tokens_per_minute=data.get("tokens_per_minute"),
+            rate_limiter=rate_limiter,
         )
         data["base_url"] = connection.config.base_url
         return connection
