@@ -19,8 +19,18 @@ from ._rate_headers import Kind, window_name
 
 __all__ = ["Entry", "LimiterState", "Window"]
 
+RECENT_SECONDS = 61.0
+RECENT_MAX = 2048
 Entry = list[float]
 """``[sent_at, cost, permit_id]``; ``permit_id`` 0 for usage seen in the server's counts but not sent by us."""
+
+
+def set_cost(entries: list[Entry], permit_id: int, cost: float) -> None:
+    """Correct the cost logged for one permit (to what the server charged)."""
+    for entry in entries:
+        if entry[2] == permit_id:
+            entry[1] = cost
+            return
 
 
 @dataclass
@@ -36,7 +46,8 @@ class Window:
 
     @property
     def name(self) -> str:
-        return ("cap:" if self.fixed else "") + window_name(self.kind, self.period)
+        """``requests/1s``, ``tokens/60s``...; a user's cap is ``cap:requests`` or ``cap:tokens`` (one of each)."""
+        return f"cap:{self.kind}" if self.fixed else window_name(self.kind, self.period)
 
     @property
     def horizon(self) -> float:
@@ -73,10 +84,7 @@ class Window:
         self.entries.append([now, cost, float(permit_id)])
 
     def set_cost(self, permit_id: int, cost: float) -> None:
-        for entry in self.entries:
-            if entry[2] == permit_id:
-                entry[1] = cost
-                return
+        set_cost(self.entries, permit_id, cost)
 
     def remove(self, permit_id: int) -> None:
         self.entries = [entry for entry in self.entries if entry[2] != permit_id]
@@ -126,6 +134,33 @@ class LimiterState:
     cost_ratio: dict[str, float] = field(default_factory=dict)
     """Per path: tokens the server charged / tokens we estimated (calibrates the estimate to the real count)."""
     seen_response: bool = False
+    recent: list[Entry] = field(default_factory=list)
+    """``[sent_at, tokens, permit_id]`` of the last minute's grants, so that a window learned late (the first answers
+    come back after more requests left) starts with what was already sent."""
+
+    def remember(self, now: float, tokens: float, permit_id: int) -> None:
+        recent = self.recent
+        recent.append([now, tokens, float(permit_id)])
+        cutoff = now - RECENT_SECONDS
+        drop = 0
+        while drop < len(recent) and (recent[drop][0] <= cutoff or len(recent) - drop > RECENT_MAX):
+            drop += 1
+        if drop:
+            del recent[:drop]
+
+    def set_cost(self, permit_id: int, tokens: float) -> None:
+        set_cost(self.recent, permit_id, tokens)
+
+    def forget(self, permit_id: int) -> None:
+        self.recent = [entry for entry in self.recent if entry[2] != permit_id]
+
+    def seed(self, window: Window, now: float) -> None:
+        """Log in a newly learned window what was sent within its span before it was known."""
+        cutoff = now - window.horizon
+        for sent_at, tokens, permit_id in self.recent:
+            cost = 1.0 if window.kind == "requests" else tokens
+            if sent_at > cutoff and cost > 0:
+                window.entries.append([sent_at, cost, permit_id])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,6 +172,7 @@ class LimiterState:
             "quota_reason": self.quota_reason,
             "cost_ratio": self.cost_ratio,
             "seen_response": self.seen_response,
+            "recent": self.recent,
         }
 
     @classmethod
@@ -150,4 +186,5 @@ class LimiterState:
             quota_reason=str(data.get("quota_reason", "")),
             cost_ratio={str(k): float(v) for k, v in data.get("cost_ratio", {}).items()},
             seen_response=bool(data.get("seen_response", False)),
+            recent=[[float(v) for v in entry] for entry in data.get("recent", [])],
         )

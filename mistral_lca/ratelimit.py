@@ -348,6 +348,7 @@ class RateLimiter:
                 )
             return Wait(wait, reason)
         permit = Permit(next(self._ids), now, reserved, tokens, path)
+        state.remember(now, reserved, permit.id)
         for window in state.windows.values():
             cost = 1.0 if window.kind == "requests" else reserved
             if cost > 0:
@@ -359,7 +360,7 @@ class RateLimiter:
         local = self._local
         if status == 429:
             local.rate_limited += 1
-            if permit is None or permit.granted_at >= local.last_cut:
+            if permit is None or permit.granted_at > local.last_cut:
                 current = local.window if local.adaptive else float(local.in_flight + 1)
                 local.window = max(1.0, current / 2)
                 local.adaptive = True
@@ -374,9 +375,11 @@ class RateLimiter:
         if status is not None:
             state.seen_response = True
         if permit is not None and status == 429:
-            for window in state.windows.values():  # refused: the server did not count it
+            state.forget(permit.id)  # refused: the server did not count it
+            for window in state.windows.values():
                 window.remove(permit.id)
         if permit is not None and info.query_cost is not None and permit.tokens > 0:
+            state.set_cost(permit.id, info.query_cost)
             for window in state.windows.values():
                 if window.kind == "tokens":
                     window.set_cost(permit.id, info.query_cost)
@@ -419,6 +422,7 @@ class RateLimiter:
             return False
         if window is None:
             window = state.windows[report.name] = Window(report.kind, report.period, limit, _margin(report.period))
+            state.seed(window, now)
         window.limit = limit
         if report.remaining is not None:
             window.reconcile(limit - report.remaining, now)

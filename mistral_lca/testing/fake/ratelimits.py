@@ -154,7 +154,7 @@ class RateCounters:
             if month is not None:
                 out["x-ratelimit-limit-tokens-month"] = str(month[0])
                 out["x-ratelimit-remaining-tokens-month"] = str(month[1])
-            if cost is not None:
+            if cost is not None and (minute or month):
                 out["x-ratelimit-tokens-query-cost"] = str(cost)
         if "bysize" in families:
             if minute is not None:
@@ -166,7 +166,7 @@ class RateCounters:
             if month is not None:
                 out["x-ratelimitbysize-limit-month"] = str(month[0])
                 out["x-ratelimitbysize-remaining-month"] = str(month[1])
-            if cost is not None:
+            if cost is not None and (minute or month):
                 out["ratelimitbysize-query-cost"] = str(cost)
         return out
 

@@ -13,6 +13,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -116,6 +117,8 @@ class FakeLowCodeAPI:
         self.stats = Stats()
         self.errors: list[str] = []
         """Tracebacks of handler crashes (answered with 500)."""
+        self.rate_clock: Callable[[], float] = time.time
+        """The clock rate-limit windows are counted by (replace it to step through windows in tests)."""
         self._table = build_table()
         self.state.executor = make_executor(self.state, self._table)
         self._port = port
@@ -545,7 +548,8 @@ class FakeLowCodeAPI:
             return proxy_error(status, "Error received from the mistralai API", body, upstream_headers(self.state))
         rate_headers = None
         if cfg.rate_limits is not None:
-            verdict = self.state.rate_counters.admit(cfg.rate_limits, time.time(), request_cost(ctx.json, req.body))
+            cost = request_cost(ctx.json, req.body)
+            verdict = self.state.rate_counters.admit(cfg.rate_limits, self.rate_clock(), cost)
             rate_headers = verdict.headers
             if not verdict.allowed:
                 self.stats.rate_limited += 1
