@@ -133,7 +133,6 @@ class LimiterState:
     quota_reason: str = ""
     cost_ratio: dict[str, float] = field(default_factory=dict)
     """Per path: tokens the server charged / tokens we estimated (calibrates the estimate to the real count)."""
-    seen_response: bool = False
     recent: list[Entry] = field(default_factory=list)
     """``[sent_at, tokens, permit_id]`` of the last minute's grants, so that a window learned late (the first answers
     come back after more requests left) starts with what was already sent."""
@@ -171,7 +170,6 @@ class LimiterState:
             "quota_until": self.quota_until,
             "quota_reason": self.quota_reason,
             "cost_ratio": self.cost_ratio,
-            "seen_response": self.seen_response,
             "recent": self.recent,
         }
 
@@ -185,6 +183,5 @@ class LimiterState:
             quota_until=float(data.get("quota_until", 0.0)),
             quota_reason=str(data.get("quota_reason", "")),
             cost_ratio={str(k): float(v) for k, v in data.get("cost_ratio", {}).items()},
-            seen_response=bool(data.get("seen_response", False)),
             recent=[[float(v) for v in entry] for entry in data.get("recent", [])],
         )

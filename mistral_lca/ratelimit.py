@@ -14,8 +14,10 @@ The state every user of a key shares lives in a :class:`RateLimitStore`. The def
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
+import os
 import random
 import threading
 import time
@@ -38,11 +40,13 @@ __all__ = [
     "RateLimitStore",
     "RateLimitTotals",
     "RateLimiter",
+    "SqliteRateLimitStore",
     "Wait",
     "forget_shared_rate_limiters",
     "limiter_key",
     "positive_cap",
     "quota_text",
+    "set_shared_store",
     "shared_rate_limiter",
 ]
 
@@ -89,6 +93,56 @@ class InMemoryRateLimitStore:
             if state is None:
                 state = self._states[key] = LimiterState()
             return change(state)
+
+
+class SqliteRateLimitStore:
+    """States in an SQLite file: every process (and thread) using the same file shares one budget per key.
+
+    For many worker processes on one machine (gunicorn, Celery, multiprocessing)::
+
+        from mistral_lca.ratelimit import SqliteRateLimitStore, set_shared_store
+        set_shared_store(SqliteRateLimitStore("/tmp/mistral-rate-limits.sqlite"))
+
+    Each transaction is an ``IMMEDIATE`` one (a write lock on the file for a fraction of a millisecond).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"SqliteRateLimitStore({self.path!r})"
+
+    def _connection(self) -> Any:
+        import sqlite3
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():  # one per thread, and anew after fork
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS mistral_lca_rate_limits (key TEXT PRIMARY KEY, state TEXT NOT NULL)"
+            )
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def transact(self, key: str, change: Callable[[LimiterState], T]) -> T:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute("SELECT state FROM mistral_lca_rate_limits WHERE key = ?", (key,)).fetchone()
+            state = LimiterState.from_json(json.loads(row[0])) if row else LimiterState()
+            result = change(state)
+            conn.execute(
+                "INSERT OR REPLACE INTO mistral_lca_rate_limits (key, state) VALUES (?, ?)",
+                (key, json.dumps(state.to_json(), separators=(",", ":"))),
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
 
 
 @dataclass(frozen=True)
@@ -372,8 +426,6 @@ class RateLimiter:
         self, state: LimiterState, now: float, permit: Permit | None, info: RateLimitInfo, status: int | None
     ) -> float | None:
         """Update the shared state from one answer; returns the block it set (seconds) after a 429, if any."""
-        if status is not None:
-            state.seen_response = True
         if permit is not None and status == 429:
             state.forget(permit.id)  # refused: the server did not count it
             for window in state.windows.values():
@@ -462,6 +514,19 @@ def quota_text(report: WindowReport) -> str:
 
 _SHARED: weakref.WeakValueDictionary[str, RateLimiter] = weakref.WeakValueDictionary()
 _SHARED_LOCK = threading.Lock()
+_SHARED_STORE: RateLimitStore | None = None
+
+
+def set_shared_store(store: RateLimitStore | None) -> None:
+    """Keep the state of every shared limiter created from now on in ``store`` (``None``: in this process).
+
+    With a store shared by several processes (:class:`SqliteRateLimitStore`), all of them pace as one client per
+    token: call this once at start-up in each worker, before creating clients.
+    """
+    global _SHARED_STORE
+    with _SHARED_LOCK:
+        _SHARED_STORE = store
+        _SHARED.clear()
 
 
 def limiter_key(api_token: SecretStr | str, base_url: str) -> str:
@@ -485,7 +550,7 @@ def shared_rate_limiter(
     with _SHARED_LOCK:
         limiter = _SHARED.get(key)
         if limiter is None:
-            limiter = RateLimiter(key=key)
+            limiter = RateLimiter(key=key, store=_SHARED_STORE)
             _SHARED[key] = limiter
     limiter.add_caps(requests_per_second=requests_per_second, tokens_per_minute=tokens_per_minute)
     return limiter

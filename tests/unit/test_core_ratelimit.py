@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import gc
+import itertools
 import pickle
 import random
 import threading
@@ -544,7 +545,7 @@ def test_threads_never_exceed_a_learned_window_and_leave_nothing_in_flight() -> 
     lock = threading.Lock()
 
     def worker() -> None:
-        for _ in range(6):
+        for _ in range(4):
             while True:
                 decision = lim.acquire()
                 if isinstance(decision, Permit):
@@ -559,7 +560,82 @@ def test_threads_never_exceed_a_learned_window_and_leave_nothing_in_flight() -> 
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(sent) == 48
+    assert len(sent) == 32
     for start in sent:
         assert sum(start <= t < start + 1.0 for t in sent) <= 20
     assert lim.concurrency >= 1 and lim._local.in_flight == 0
+
+
+# ------------------------------------------------------------------------------------------------ processes
+
+_WORKER = """
+import json, sys, time
+from mistral_lca.ratelimit import RateLimiter, SqliteRateLimitStore, Permit
+limiter = RateLimiter(store=SqliteRateLimitStore(sys.argv[1]), key="shared-key", requests_per_second=20)
+start = float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+sent = []
+while len(sent) < 15:
+    decision = limiter.acquire()
+    if isinstance(decision, Permit):
+        sent.append(decision.granted_at)
+        limiter.on_response(decision, {}, 200)
+    else:
+        time.sleep(decision.seconds)
+print(json.dumps(sent))
+"""
+
+
+def test_two_processes_sharing_an_sqlite_store_pace_as_one(tmp_path: Any) -> None:
+    import json
+    import subprocess
+    import sys
+    import time
+
+    path = str(tmp_path / "limits.sqlite")
+    start = time.time() + 1.5  # both start together, after their imports
+    workers = [
+        subprocess.Popen([sys.executable, "-c", _WORKER, path, str(start)], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=60)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0]
+    sent = sorted(t for output in outputs for t in json.loads(output))
+    assert len(sent) == 30
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert min(gaps) >= 0.05 - 1e-6  # one request per 1/20 s across both processes, never two at once
+    assert sent[-1] - sent[0] >= 29 * 0.05 - 1e-6  # alone, each would have needed only half the time
+
+
+def test_the_sqlite_store_rolls_back_a_failed_change(tmp_path: Any) -> None:
+    from mistral_lca.ratelimit import SqliteRateLimitStore
+
+    store = SqliteRateLimitStore(tmp_path / "limits.sqlite")
+
+    def block(state: LimiterState) -> None:
+        state.blocked_until = 99.0
+
+    def fail(state: LimiterState) -> None:
+        state.blocked_until = 500.0
+        raise RuntimeError("boom")
+
+    store.transact("k", block)
+    with pytest.raises(RuntimeError):
+        store.transact("k", fail)
+    assert store.transact("k", lambda state: state.blocked_until) == 99.0
+    assert store.transact("other", lambda state: state.blocked_until) == 0.0
+    assert isinstance(store, RateLimitStore) and "limits.sqlite" in repr(store)
+
+
+def test_a_shared_store_is_used_by_the_shared_limiters(tmp_path: Any) -> None:
+    from mistral_lca.ratelimit import SqliteRateLimitStore, set_shared_store
+
+    store = SqliteRateLimitStore(tmp_path / "limits.sqlite")
+    set_shared_store(store)
+    try:
+        lim = shared_rate_limiter(TOKEN, URL, requests_per_second=2)
+        key = limiter_key(TOKEN, URL)
+        assert store.transact(key, lambda state: state.windows["cap:requests"].period) == 0.5
+    finally:
+        set_shared_store(None)
+    assert shared_rate_limiter(TOKEN, URL) is not lim
