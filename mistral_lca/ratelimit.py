@@ -62,6 +62,14 @@ _COOLDOWN_MAX = 30.0
 _RATIO_WEIGHT = 0.3
 
 
+_PERMIT_IDS = count(1)
+
+
+def _permit_id() -> int:
+    """Unique among the permits logged in one store, whatever process or limiter granted them (exact as a float)."""
+    return os.getpid() % 2**28 * 2**24 + next(_PERMIT_IDS) % 2**24
+
+
 def _margin(period: float) -> float:
     """Slack added to a learned window: a request reaches the server a little after we log it."""
     return period * 0.01 + 0.02
@@ -248,7 +256,6 @@ class RateLimiter:
         self._initial = initial_concurrency
         self._max = max_concurrency
         self._lock = threading.Lock()
-        self._ids = count(1)
         self._local = _Local()
         self._local.window = float(max_concurrency)
         self.add_caps(requests_per_second=requests_per_second, tokens_per_minute=tokens_per_minute)
@@ -401,7 +408,7 @@ class RateLimiter:
                     headers=ResponseHeaders({"retry-after": f"{wait:.3f}"}),
                 )
             return Wait(wait, reason)
-        permit = Permit(next(self._ids), now, reserved, tokens, path)
+        permit = Permit(_permit_id(), now, reserved, tokens, path)
         state.remember(now, reserved, permit.id)
         for window in state.windows.values():
             cost = 1.0 if window.kind == "requests" else reserved

@@ -153,3 +153,22 @@ def _fresh_rate_limiters() -> None:
     from mistral_lca.ratelimit import forget_shared_rate_limiters
 
     forget_shared_rate_limiters()
+
+
+@pytest.fixture
+def rate_limited_stand_in() -> Iterator[Any]:
+    """``start(required_token=None, **RateLimits fields)`` → a running stand-in enforcing those limits (stopped, and
+    checked for handler crashes, at teardown)."""
+    from mistral_lca.testing import FakeLowCodeAPI, RateLimits
+
+    servers: list[FakeLowCodeAPI] = []
+
+    def start(required_token: str | None = None, **limits: Any) -> FakeLowCodeAPI:
+        server = FakeLowCodeAPI(rate_limits=RateLimits(**limits), required_token=required_token).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+        assert server.errors == [], server.errors

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,7 +22,7 @@ from mistral_lca import (
     RateLimiter,
     RateLimitError,
 )
-from mistral_lca.testing import FakeLowCodeAPI, RateLimits
+from mistral_lca.testing import FakeLowCodeAPI
 
 TOKEN = "at_SECRET_rate_limited_0123"
 CHAT = "/v1/chat/completions"
@@ -33,18 +32,8 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 
 
 @pytest.fixture
-def limited() -> Iterator[Any]:
-    servers: list[FakeLowCodeAPI] = []
-
-    def start(**limits: Any) -> FakeLowCodeAPI:
-        server = FakeLowCodeAPI(rate_limits=RateLimits(**limits), required_token=TOKEN).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        assert server.errors == [], server.errors
-        server.stop()
+def limited(rate_limited_stand_in: Any) -> Any:
+    return lambda **limits: rate_limited_stand_in(required_token=TOKEN, **limits)
 
 
 def _sync_client(fake: FakeLowCodeAPI, **kwargs: Any) -> MistralLCAClient:

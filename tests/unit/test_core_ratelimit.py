@@ -56,6 +56,19 @@ def answer(lim: RateLimiter, permit: Permit | None, status: int = 200, **headers
     lim.on_response(permit, {k.replace("_", "-"): v for k, v in headers.items()}, status)
 
 
+def refused_in_a_row(lim: RateLimiter, clock: FastForwardClock, times: int, **headers: str) -> list[float]:
+    """Send ``times`` requests, each answered 429 (with ``headers``); the waits the limiter asked for between them."""
+    waits = []
+    for _ in range(times):
+        decision = lim.acquire()
+        while isinstance(decision, Wait):
+            waits.append(decision.seconds)
+            clock.sleep(decision.seconds)
+            decision = lim.acquire()
+        answer(lim, decision, 429, **headers)
+    return waits
+
+
 # ------------------------------------------------------------------------------------------------ headers
 
 
@@ -279,14 +292,7 @@ def test_retry_after_holds_back_every_caller_of_the_key() -> None:
 def test_an_unexplained_429_cools_down_doubling_until_a_success() -> None:
     clock = FastForwardClock()
     lim = limiter(clock)
-    waits = []
-    for _ in range(4):
-        decision = lim.acquire()
-        while isinstance(decision, Wait):
-            waits.append(decision.seconds)
-            clock.sleep(decision.seconds)
-            decision = lim.acquire()
-        answer(lim, decision, 429)
+    waits = refused_in_a_row(lim, clock, 4)
     assert [0.25 * 2**n <= w <= 0.5 * 2**n for n, w in enumerate(waits)] == [True] * 3
     clock.sleep(60)
     answer(lim, grant(lim), 200)
@@ -308,14 +314,7 @@ def test_a_429_that_a_learned_window_explains_waits_for_that_window_only() -> No
 def test_repeated_retry_after_zero_is_still_backed_off() -> None:
     clock = FastForwardClock()
     lim = limiter(clock)
-    waits = []
-    for _ in range(5):
-        decision = lim.acquire()
-        while isinstance(decision, Wait):
-            waits.append(decision.seconds)
-            clock.sleep(decision.seconds)
-            decision = lim.acquire()
-        answer(lim, decision, 429, retry_after="0")
+    waits = refused_in_a_row(lim, clock, 5, retry_after="0")
     assert waits == pytest.approx([0.01, 0.02, 0.04, 0.08])
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -31,20 +30,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def limited(clock: Clock) -> Iterator[Any]:
+def limited(rate_limited_stand_in: Any, clock: Clock) -> Any:
     """``limited(**RateLimits fields)`` → a stand-in with those limits, counting windows by ``clock``."""
-    servers: list[FakeLowCodeAPI] = []
 
     def start(**limits: Any) -> FakeLowCodeAPI:
-        server = FakeLowCodeAPI(rate_limits=RateLimits(**limits)).start()
+        server: FakeLowCodeAPI = rate_limited_stand_in(**limits)
         server.rate_clock = clock
-        servers.append(server)
         return server
 
-    yield start
-    for server in servers:
-        assert server.errors == [], server.errors
-        server.stop()
+    return start
 
 
 def embed(http: httpx.Client, fake: FakeLowCodeAPI, *texts: str) -> httpx.Response:
