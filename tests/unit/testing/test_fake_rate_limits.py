@@ -238,3 +238,23 @@ def test_request_cost() -> None:
     assert request_cost({"model": "m", "input": "abcdefgh"}, b"") == 2
     assert request_cost({"model": "m", "messages": []}, b"x" * 40) == 10
     assert request_cost(None, b"") == 1
+
+
+def test_standalone_options_build_the_limits() -> None:
+    import argparse
+
+    from mistral_lca.testing.fake.__main__ import rate_limits
+
+    def parsed(**given: Any) -> argparse.Namespace:
+        names = ("requests_per_second", "requests_per_10_seconds", "requests_per_minute", "tokens_per_minute")
+        defaults = dict.fromkeys((*names, "tokens_per_month", "retry_after", "rate_headers"))
+        return argparse.Namespace(**{**defaults, **given})
+
+    assert rate_limits(parsed()) is None
+    assert rate_limits(parsed(requests_per_second=2, retry_after="ms")) == RateLimits(
+        requests_per_second=2, retry_after="ms"
+    )
+    assert rate_limits(parsed(tokens_per_month=10, rate_headers="bysize")) == RateLimits(
+        tokens_per_month=10, headers=("bysize",)
+    )
+    assert rate_limits(parsed(requests_per_minute=1, rate_headers="")).headers == ()  # type: ignore[union-attr]
