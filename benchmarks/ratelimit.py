@@ -258,7 +258,7 @@ def _ours(server: ServerProcess, work: Workload, token: str) -> tuple[float, str
     try:
         result = _invoke(subject, work.method, work.kind, work.size)
     except Exception as exc:
-        return time.perf_counter() - t0, f"{type(exc).__name__}: {str(exc)[:160]}", None
+        return time.perf_counter() - t0, f"raised {type(exc).__name__}: {str(exc)[:160]}", None
     elapsed = time.perf_counter() - t0
     if len(result) != work.size:
         return elapsed, f"{len(result)} results for {work.size} inputs", None
@@ -281,10 +281,10 @@ def _official(server: ServerProcess, work: Workload, limit: float) -> tuple[floa
             timeout=limit,
         )
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - t0, f"still running after {limit:.0f} s: stopped"
+        return time.perf_counter() - t0, f"still running after {limit:.0f} s (stopped)"
     elapsed = time.perf_counter() - t0
     if "error" in reply:
-        return elapsed, str(reply["error"])[:200]
+        return elapsed, "raised " + str(reply["error"])[:200]
     return float(reply.get("seconds", elapsed)), None
 
 
@@ -322,7 +322,7 @@ def _record(
     scale = f", budgets x{work.scale:g}" if work.scale != 1 else ""
     note = f"{size}{scale}"
     if error is not None:
-        note += f"; raised {error} after {accepted} accepted requests"
+        note += f"; {error}, with {accepted} requests accepted"
     elif totals is not None:
         note += f"; limiter: {totals.waits} waits, {totals.rate_limited} 429s seen"
     book.add(Measurement(case, work.subject, [seconds], role=work.role, extra=extra, note=note))

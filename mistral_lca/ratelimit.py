@@ -53,7 +53,9 @@ __all__ = [
 T = TypeVar("T")
 logger = logging.getLogger("mistral_lca")
 
-_INITIAL_CONCURRENCY = 8
+_INITIAL_CONCURRENCY = 4
+"""Requests sent at once before the first answer says what the account allows: small, so that a 1-2 req/s account
+refuses few of them; the window opens fully as soon as an answer arrives."""
 _MAX_CONCURRENCY = 1024
 _QUOTA_RECHECK = 600.0
 _COOLDOWN_BASE = 0.5

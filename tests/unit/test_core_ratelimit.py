@@ -188,7 +188,7 @@ def test_state_round_trips_through_json() -> None:
 
 def test_nothing_learned_means_no_wait_for_the_first_calls() -> None:
     lim = limiter()
-    permits = [grant(lim) for _ in range(8)]  # the first call, and the first few together, are free
+    permits = [grant(lim) for _ in range(4)]  # the first call, and the first few together, are free
     blocked = must_wait(lim)
     assert not blocked.counts  # waiting for a request in flight to answer, not for a rate limit
     answer(lim, permits[0])  # the first answer (no rate headers): nothing to fear any more
@@ -230,9 +230,9 @@ def test_over_any_window_of_its_length_a_learned_limit_is_never_exceeded() -> No
 def test_a_window_learned_late_counts_what_was_sent_before_it_was_known() -> None:
     clock = FastForwardClock()
     lim = limiter(clock)
-    first_wave = [grant(lim) for _ in range(8)]  # nothing known yet: all sent at once
-    # The first answer says 1 of 10 is used: the 7 others are on their way, not unused budget.
-    answer(lim, first_wave[0], x_ratelimit_limit_req_second="10", x_ratelimit_remaining_req_second="9")
+    first_wave = [grant(lim) for _ in range(4)]  # nothing known yet: all sent at once
+    # The first answer says 1 of 6 is used: the 3 others are on their way, not unused budget.
+    answer(lim, first_wave[0], x_ratelimit_limit_req_second="6", x_ratelimit_remaining_req_second="5")
     assert [isinstance(lim.acquire(), Permit) for _ in range(3)] == [True, True, False]
 
 
@@ -334,7 +334,7 @@ def test_a_wait_longer_than_the_call_may_wait_raises_without_sending() -> None:
 
 def test_requests_in_flight_are_halved_on_a_429_once_per_round_and_grow_back_slowly() -> None:
     clock = FastForwardClock()
-    lim = limiter(clock)
+    lim = limiter(clock, initial_concurrency=8)
     first_round = [grant(lim) for _ in range(8)]
     answer(lim, first_round[0], 429)  # 8 were in flight: 4 from now on
     assert lim.concurrency == 4
@@ -430,8 +430,8 @@ def test_other_failures_give_the_permit_back_and_are_left_to_the_retry_policy() 
         pass
     assert pacing.failed(APIConnectionError("reset")) is False
     pacing.release()  # idempotent
-    assert lim.concurrency == 8  # nothing answered yet
-    assert all(isinstance(lim.acquire(), Permit) for _ in range(8))
+    assert lim.concurrency == 4  # nothing answered yet
+    assert all(isinstance(lim.acquire(), Permit) for _ in range(4))
 
 
 # ------------------------------------------------------------------------------------------------ caps
