@@ -50,7 +50,8 @@ class ConnectionSettings(ClosingContext, BaseModel):
     """Seconds (or an ``httpx.Timeout``); ``None`` uses the client default."""
 
     max_retries: int = DEFAULT_MAX_RETRIES
-    """Retries (not attempts) for 408/429/5xx and network errors, honouring ``Retry-After``."""
+    """Retries (not attempts) for 408/5xx and network errors, honouring ``Retry-After``. A 429 is not a retry: it is
+    waited out (see ``rate_limit_wait``)."""
 
     default_headers: dict[str, str] | None = None
     """Extra headers sent with every request."""

@@ -187,7 +187,11 @@ class ConnectionFields(ClosesConnection, BaseModel):
         default="query", description="How path parameters are sent: LowCodeAPI's query form, or in the path."
     )
     timeout: float | None = Field(default=None, description="Request timeout in seconds (None: 120 s, connect 10 s).")
-    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, description="Retries on 429/5xx/connection errors.")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES,
+        ge=0,
+        description="Retries on 408/5xx/connection errors (429s are waited out: see rate_limit_wait).",
+    )
     max_concurrent_requests: int = Field(
         default=DEFAULT_MAX_CONCURRENT_REQUESTS,
         ge=1,
