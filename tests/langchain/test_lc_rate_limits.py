@@ -4,8 +4,8 @@ shared client, one limiter can be shared, langchain-core's own rate limiter keep
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.load import dumpd, dumps
@@ -20,10 +20,9 @@ TOKEN = "at_SECRET_langchain_limits"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeLowCodeAPI]:
-    with FakeLowCodeAPI(rate_limits=RateLimits(requests_per_second=50, tokens_per_minute=1_000_000)) as server:
-        yield server
-        assert server.errors == [], server.errors
+def fake(rate_limited_stand_in: Any) -> FakeLowCodeAPI:
+    server: FakeLowCodeAPI = rate_limited_stand_in(requests_per_second=50, tokens_per_minute=1_000_000)
+    return server
 
 
 def _texts(n: int) -> list[str]:

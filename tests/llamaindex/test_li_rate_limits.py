@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,10 +28,9 @@ NOWHERE = "http://127.0.0.1:9/mistralai"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeLowCodeAPI]:
-    with FakeLowCodeAPI(rate_limits=RateLimits(requests_per_second=50, tokens_per_minute=1_000_000)) as server:
-        yield server
-        assert server.errors == [], server.errors
+def fake(rate_limited_stand_in: Any) -> FakeLowCodeAPI:
+    server: FakeLowCodeAPI = rate_limited_stand_in(requests_per_second=50, tokens_per_minute=1_000_000)
+    return server
 
 
 def test_embedding_a_corpus_at_the_limit_fails_nothing(fake: FakeLowCodeAPI, mode: str) -> None:
