@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from . import chat, decode, embeddings, memory, startup, streaming, tokenizer
+from . import chat, decode, embeddings, memory, ratelimit, startup, streaming, tokenizer
 from ._cases import Settings
 from ._report import load_average, render
 from ._results import ResultBook
@@ -32,6 +32,7 @@ FAMILIES: dict[str, tuple[bool, Callable[..., None], str]] = {
     "memory": (True, memory.run, "peak RSS embedding 100,000 texts (subprocesses)"),
     "decode": (False, decode.run, "decoding a 1,000 x 1,024 embeddings response"),
     "tokenizer": (True, tokenizer.run, "[tokenizer] extra: requests for 20,000 English chunks, size rejections, speed"),
+    "ratelimit": (True, ratelimit.run, "corpora and chat fan-outs at an account's rate limits (~20 min)"),
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 

@@ -134,6 +134,17 @@ def cmd_memory(name: str, method: str, count: str, base_url: str, mistral_base_u
     return {"peak_kib": _peak_kib(), "baseline_kib": baseline, "end_kib": _rss_kib(), "seconds": elapsed}
 
 
+def cmd_ratelimit(
+    builder: str, method: str, kind: str, size: str, base_url: str, mistral_base_url: str
+) -> dict[str, Any]:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    from benchmarks.ratelimit import run_official
+
+    return run_official(builder, method, kind, int(size), base_url, mistral_base_url)
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     commands: dict[str, Callable[..., dict[str, Any]]] = {
@@ -141,6 +152,7 @@ def main(argv: list[str]) -> None:
         "construct": cmd_construct,
         "construct-all": cmd_construct_all,
         "memory": cmd_memory,
+        "ratelimit": cmd_ratelimit,
     }
     try:
         result = commands[command](*args)

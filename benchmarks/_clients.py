@@ -64,25 +64,29 @@ def ours_async(server: ServerProcess) -> Any:
 def lc_chat(server: ServerProcess, **kwargs: Any) -> Any:
     from langchain_mistral_lca import ChatMistralLCA
 
-    return ChatMistralLCA(model=CHAT_MODEL, api_key=TOKEN, base_url=server.base_url, **kwargs)
+    kwargs.setdefault("api_key", TOKEN)
+    return ChatMistralLCA(model=CHAT_MODEL, base_url=server.base_url, **kwargs)
 
 
 def lc_embeddings(server: ServerProcess, **kwargs: Any) -> Any:
     from langchain_mistral_lca import MistralLCAEmbeddings
 
-    return MistralLCAEmbeddings(model=EMBED_MODEL, api_key=TOKEN, base_url=server.base_url, **kwargs)
+    kwargs.setdefault("api_key", TOKEN)
+    return MistralLCAEmbeddings(model=EMBED_MODEL, base_url=server.base_url, **kwargs)
 
 
 def li_llm(server: ServerProcess, **kwargs: Any) -> Any:
     from llamaindex_mistral_lca import MistralLCA
 
-    return MistralLCA(model=CHAT_MODEL, api_token=TOKEN, base_url=server.base_url, **kwargs)
+    kwargs.setdefault("api_token", TOKEN)
+    return MistralLCA(model=CHAT_MODEL, base_url=server.base_url, **kwargs)
 
 
 def li_embedding(server: ServerProcess, **kwargs: Any) -> Any:
     from llamaindex_mistral_lca import MistralLCAEmbedding
 
-    return MistralLCAEmbedding(model_name=EMBED_MODEL, api_token=TOKEN, base_url=server.base_url, **kwargs)
+    kwargs.setdefault("api_token", TOKEN)
+    return MistralLCAEmbedding(model_name=EMBED_MODEL, base_url=server.base_url, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------- official

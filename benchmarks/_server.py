@@ -30,6 +30,7 @@ _CONFIG_KEYS = (
     "path_latency",
     "embed_max_tokens",
     "embed_max_input_tokens",
+    "rate_limits",
 )
 
 
@@ -95,8 +96,13 @@ class ServerProcess:
     def reset_stats(self) -> None:
         self._call("reset")
 
+    def reset_rate_limits(self) -> None:
+        """A fresh account: every rate-limit budget starts afresh."""
+        self._call("reset_limits")
+
     def stats(self) -> dict[str, Any]:
-        """``{"total", "max_in_flight", "path_counts", "errors"}`` since the last reset."""
+        """``{"total", "max_in_flight", "path_counts", "errors", "rate_limited", "tokens"}`` since the last reset
+        (``tokens``: charged by the rate-limit budgets since they were last reset)."""
         return self._call("stats")
 
     def stop(self) -> None:
@@ -120,7 +126,7 @@ class ServerProcess:
 
 def _serve() -> None:
     """Child side: run the stand-in and answer control messages until ``stop`` or EOF."""
-    from mistral_lca.testing import FakeLowCodeAPI
+    from mistral_lca.testing import FakeLowCodeAPI, RateLimits
 
     def say(obj: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(obj) + "\n")
@@ -136,7 +142,13 @@ def _serve() -> None:
             try:
                 if op == "configure":
                     for key, value in msg["settings"].items():
+                        if key == "rate_limits":
+                            value = RateLimits.from_json(value) if value else None
+                            server.reset_rate_limits()
                         setattr(server.config, key, value)
+                    say({"ok": True})
+                elif op == "reset_limits":
+                    server.reset_rate_limits()
                     say({"ok": True})
                 elif op == "reset":
                     server.reset()
@@ -149,6 +161,8 @@ def _serve() -> None:
                             "max_open_connections": server.stats.max_open_connections,
                             "path_counts": dict(server.path_counts),
                             "errors": list(server.errors[-3:]),
+                            "rate_limited": server.stats.rate_limited,
+                            "tokens": server.state.rate_counters.month_tokens or 0,
                         }
                     )
                 elif op == "stop":

@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
 from mistral_lca._arguments import resolve_synonyms, warn_ignored
-from mistral_lca._config import DEFAULT_MAX_RETRIES, ENV_BASE_URL, ENV_TOKEN
+from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT, ENV_BASE_URL, ENV_TOKEN
 from mistral_lca._diagnostics import check_base_url
 from mistral_lca.closing import ClosingContext
+from mistral_lca.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -84,7 +85,8 @@ class ConnectionSettings(ClosingContext, BaseModel):
     """Seconds (or an ``httpx.Timeout``); ``None`` uses the client default."""
 
     max_retries: int = DEFAULT_MAX_RETRIES
-    """Retries (not attempts) for 408/429/5xx and network errors, honouring ``Retry-After``."""
+    """Retries (not attempts) for 408/5xx and network errors, honouring ``Retry-After``. A 429 is not a retry: it is
+    waited out (see ``rate_limit_wait``)."""
 
     deadline: float | None = None
     """Seconds for a whole call: retries, waits and reading the answer (a stream's too) included. ``None``: 600 s
@@ -102,13 +104,32 @@ class ConnectionSettings(ClosingContext, BaseModel):
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own ``httpx.AsyncClient``. Yours to close."""
 
+    rate_limit_wait: float = Field(default=DEFAULT_RATE_LIMIT_WAIT, ge=0)
+    """Seconds one call may spend waiting for rate limits (pacing before sending, 429s); ``0`` raises the first 429
+    (``RateLimitError``) at once. 429s never use up ``max_retries``."""
+
+    requests_per_second: float | None = Field(default=None, gt=0)
+    """A fixed cap on requests per second for this token, on top of the limits learned from Mistral's headers."""
+
+    tokens_per_minute: float | None = Field(default=None, gt=0)
+    """A fixed cap on (estimated) tokens per minute for this token."""
+
+    _lca_rate_limiter: RateLimiter | None = PrivateAttr(default=None)
     _client: MistralLCAClient | None = PrivateAttr(default=None)
     _async_client: AsyncMistralLCAClient | None = PrivateAttr(default=None)
     _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
     _async_client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
+        """``rate_limiter=`` takes a :class:`mistral_lca.RateLimiter` (share one between objects to give them one
+        budget; by default every object of a token and URL shares one). Any other value is langchain-core's own
+        ``rate_limiter`` field (a ``BaseRateLimiter``, acquired once per call), where the class has it."""
+        limiter = data.get("rate_limiter")
+        if isinstance(limiter, RateLimiter):
+            del data["rate_limiter"]
         super().__init__(**constructor_arguments(type(self), data))
+        if isinstance(limiter, RateLimiter):
+            self._lca_rate_limiter = limiter
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -125,6 +146,10 @@ class ConnectionSettings(ClosingContext, BaseModel):
             "max_concurrent_requests": getattr(self, "max_concurrent_requests", None),
             "deadline": self.deadline,
             "max_response_bytes": self.max_response_bytes,
+            "rate_limit_wait": self.rate_limit_wait,
+            "requests_per_second": self.requests_per_second,
+            "tokens_per_minute": self.tokens_per_minute,
+            "rate_limiter": self._lca_rate_limiter,
         }
 
     def _settings_key(self, http_client: object) -> tuple[Any, ...]:
@@ -139,6 +164,10 @@ class ConnectionSettings(ClosingContext, BaseModel):
             getattr(self, "max_concurrent_requests", None),
             self.deadline,
             self.max_response_bytes,
+            self.rate_limit_wait,
+            self.requests_per_second,
+            self.tokens_per_minute,
+            id(self._lca_rate_limiter),
             id(http_client),
         )
 
@@ -171,11 +200,13 @@ class ConnectionSettings(ClosingContext, BaseModel):
     # ---------------------------------------------------------------------------------- pickling and copies
 
     def _state_without_clients(self, *, keep_http_clients: bool) -> dict[Any, Any]:
-        """pydantic's pickle state with the built clients (unpicklable: a pool, a lock, the loop) left out."""
+        """pydantic's pickle state with the built clients (unpicklable: a pool, a lock, the loop) left out; a pickle
+        also leaves out the caller's httpx clients and rate limiter (the copy uses its token's shared limiter)."""
         state: dict[Any, Any] = super().__getstate__()
         private = state.get("__pydantic_private__")
         if private:
-            state["__pydantic_private__"] = {**private, **dict.fromkeys(_BUILT_CLIENTS)}
+            dropped = _BUILT_CLIENTS if keep_http_clients else (*_BUILT_CLIENTS, "_lca_rate_limiter")
+            state["__pydantic_private__"] = {**private, **dict.fromkeys(dropped)}
         if not keep_http_clients:
             state["__dict__"] = {**state["__dict__"], **dict.fromkeys(_HTTP_CLIENTS)}
         return state
@@ -185,10 +216,9 @@ class ConnectionSettings(ClosingContext, BaseModel):
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
-        for name in _HTTP_CLIENTS:
-            http = getattr(self, name)
-            if http is not None:
-                memo[id(http)] = http  # shared, not copied: the caller's clients stay the caller's
+        for shared in (*(getattr(self, name) for name in _HTTP_CLIENTS), self._lca_rate_limiter):
+            if shared is not None:
+                memo[id(shared)] = shared  # shared, not copied: the caller's clients and budget stay the caller's
         clone = type(self).__new__(type(self))
         clone.__setstate__(copy.deepcopy(self._state_without_clients(keep_http_clients=True), memo))
         return clone

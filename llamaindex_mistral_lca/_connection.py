@@ -16,9 +16,10 @@ from pydantic import SecretStr
 
 from mistral_lca import AsyncMistralLCAClient, ClientConfig, MistralLCAClient
 from mistral_lca._arguments import resolve_synonyms, warn_ignored
-from mistral_lca._config import DEFAULT_MAX_RETRIES, resolve_config
+from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT, resolve_config
 from mistral_lca._errors import ConfigurationError
 from mistral_lca.closing import ClosingContext
+from mistral_lca.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     pass
@@ -34,7 +35,7 @@ DEFAULT_MAX_CONCURRENT_REQUESTS = 64
 class LCAConnection:
     """Validated settings plus the shared clients, each built once, on first use."""
 
-    __slots__ = ("_aclient", "_async_http_client", "_client", "_http_client", "_lock", "config")
+    __slots__ = ("_aclient", "_async_http_client", "_client", "_http_client", "_lock", "config", "rate_limiter")
 
     def __init__(
         self,
@@ -42,8 +43,11 @@ class LCAConnection:
         *,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
+        self.rate_limiter = rate_limiter
+        """The limiter given with ``rate_limiter=``; ``None``: the one shared by every client of the token and URL."""
         self._http_client = http_client
         self._async_http_client = async_http_client
         self._client: MistralLCAClient | None = None
@@ -64,6 +68,10 @@ class LCAConnection:
         max_response_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> LCAConnection:
         """Validate everything up front (token from ``LOWCODEAPI_API_TOKEN`` when not given); no network."""
         config = resolve_config(
@@ -75,8 +83,13 @@ class LCAConnection:
             max_concurrent_requests=max_concurrent_requests,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
         )
-        return cls(config, http_client=http_client, async_http_client=async_http_client)
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise TypeError(f"rate_limiter must be a mistral_lca.RateLimiter, got {type(rate_limiter).__name__}")
+        return cls(config, http_client=http_client, async_http_client=async_http_client, rate_limiter=rate_limiter)
 
     def _settings(self) -> dict[str, Any]:
         c = self.config
@@ -90,6 +103,10 @@ class LCAConnection:
             "max_concurrent_requests": c.max_concurrent_requests,
             "deadline": c.deadline,
             "max_response_bytes": c.max_response_bytes,
+            "rate_limit_wait": c.rate_limit_wait,
+            "requests_per_second": c.requests_per_second,
+            "tokens_per_minute": c.tokens_per_minute,
+            "rate_limiter": self.rate_limiter,
         }
 
     @property
@@ -133,14 +150,20 @@ class LCAConnection:
         return f"LCAConnection(base_url={self.config.base_url!r}, path_params={self.config.path_params!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        # Clients and connection pools are not picklable; a copy builds its own on first use.
+        # Clients, connection pools and rate limiters are not picklable; a copy builds its own clients on first use
+        # and paces with the limiter its process shares for the token and URL.
         return {"config": self.config}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["config"])  # type: ignore[misc]
 
     def __copy__(self) -> LCAConnection:
-        return LCAConnection(self.config, http_client=self._http_client, async_http_client=self._async_http_client)
+        return LCAConnection(
+            self.config,
+            http_client=self._http_client,
+            async_http_client=self._async_http_client,
+            rate_limiter=self.rate_limiter,
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LCAConnection:
         return self.__copy__()
@@ -174,7 +197,11 @@ class ConnectionFields(ClosesConnection, BaseModel):
         default="query", description="How path parameters are sent: LowCodeAPI's query form, or in the path."
     )
     timeout: float | None = Field(default=None, description="Request timeout in seconds (None: 120 s, connect 10 s).")
-    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, description="Retries on 429/5xx/connection errors.")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES,
+        ge=0,
+        description="Retries on 408/5xx/connection errors (429s are waited out: see rate_limit_wait).",
+    )
     max_concurrent_requests: int = Field(
         default=DEFAULT_MAX_CONCURRENT_REQUESTS,
         ge=1,
@@ -189,6 +216,17 @@ class ConnectionFields(ClosesConnection, BaseModel):
         default=None,
         description="Largest JSON answer read, after decompression (None: 64 MiB). File downloads are exempt.",
     )
+    rate_limit_wait: float = Field(
+        default=DEFAULT_RATE_LIMIT_WAIT,
+        ge=0,
+        description="Seconds one call may spend waiting for rate limits (pacing and 429s); 0 fails fast on a 429.",
+    )
+    requests_per_second: float | None = Field(
+        default=None, gt=0, description="A fixed cap on requests per second for this token (None: learned limits)."
+    )
+    tokens_per_minute: float | None = Field(
+        default=None, gt=0, description="A fixed cap on tokens per minute for this token (None: learned limits)."
+    )
 
     _connection: LCAConnection = PrivateAttr()
 
@@ -198,15 +236,24 @@ class ConnectionFields(ClosesConnection, BaseModel):
         api_token: str | SecretStr | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limiter: Any = None,
         **data: Any,
     ) -> None:
-        """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields."""
+        """``api_token`` (env LOWCODEAPI_API_TOKEN) and the httpx clients are constructor-only, never fields.
+
+        ``rate_limiter``: a :class:`mistral_lca.RateLimiter` paces this object's requests (share one between
+        objects to give them one budget; by default every object of a token and URL shares one). Any other value is
+        LlamaIndex's own ``rate_limiter`` field (acquired once per call by llama-index-core), where the class has it.
+        """
+        ours = rate_limiter if isinstance(rate_limiter, RateLimiter) else None
+        if rate_limiter is not None and ours is None:
+            data["rate_limiter"] = rate_limiter
         data = self._known_arguments(data)
         if "api_token" in data:  # given as api_key
             if api_token is not None:
                 raise ConfigurationError(f"{type(self).__name__} got both api_token and api_key; give one")
             api_token = data.pop("api_token")
-        connection = self._open_connection(data, api_token, http_client, async_http_client)
+        connection = self._open_connection(data, api_token, http_client, async_http_client, ours)
         super().__init__(**data)
         self._connection = connection
 
@@ -232,6 +279,7 @@ class ConnectionFields(ClosesConnection, BaseModel):
         api_token: str | SecretStr | None,
         http_client: httpx.Client | None,
         async_http_client: httpx.AsyncClient | None,
+        rate_limiter: RateLimiter | None = None,
     ) -> LCAConnection:
         """Resolve the connection from the constructor arguments; fills ``data["base_url"]`` with the resolved URL."""
         connection = LCAConnection.resolve(
@@ -245,6 +293,10 @@ class ConnectionFields(ClosesConnection, BaseModel):
             max_response_bytes=data.get("max_response_bytes"),
             http_client=http_client,
             async_http_client=async_http_client,
+            rate_limit_wait=data.get("rate_limit_wait", DEFAULT_RATE_LIMIT_WAIT),
+            requests_per_second=data.get("requests_per_second"),
+            tokens_per_minute=data.get("tokens_per_minute"),
+            rate_limiter=rate_limiter,
         )
         data["base_url"] = connection.config.base_url
         return connection

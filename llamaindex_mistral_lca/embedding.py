@@ -81,7 +81,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         plan = self._plan(texts, where)
         options = {"model": self.model_name, **self._options()}
         batches = iter_embeddings(
-            lambda chunk: self._connection.client.embeddings.create(inputs=chunk, **options),
+            lambda chunk, tokens: self._connection.client.embeddings.create_counted(tokens, inputs=chunk, **options),
             plan,
             max_concurrent_requests=self._workers,
             around_batch=self._around_batch if events else None,
@@ -92,7 +92,7 @@ class MistralLCAEmbedding(ConnectionFields, BaseEmbedding):
         plan = self._plan(texts, where)
         options = {"model": self.model_name, **self._options()}
         batches = aiter_embeddings(
-            lambda chunk: self._connection.aclient.embeddings.create(inputs=chunk, **options),
+            lambda chunk, tokens: self._connection.aclient.embeddings.create_counted(tokens, inputs=chunk, **options),
             plan,
             max_concurrent_requests=self._workers,
             around_batch=self._aaround_batch if events else None,

@@ -17,7 +17,8 @@ from llama_index.core.tools.types import AsyncBaseTool, ToolMetadata, ToolOutput
 from pydantic import SecretStr
 
 from mistral_lca import MistralLCAError
-from mistral_lca._config import DEFAULT_MAX_RETRIES
+from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT
+from mistral_lca.ratelimit import RateLimiter
 from mistral_lca.types.agents import Agent
 from mistral_lca.types.chat import ChatCompletionResponse
 
@@ -62,7 +63,9 @@ def _connect(
     *,
     deadline: float | None,
     max_response_bytes: int | None,
+    **rate_limits: Any,
 ) -> LCAConnection:
+    """``rate_limits``: ``rate_limit_wait``, ``requests_per_second``, ``tokens_per_minute``, ``rate_limiter``."""
     if connection is not None:
         return connection
     return LCAConnection.resolve(
@@ -76,6 +79,7 @@ def _connect(
         max_response_bytes=max_response_bytes,
         http_client=http_client,
         async_http_client=async_http_client,
+        **rate_limits,
     )
 
 
@@ -87,7 +91,8 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
     The constructor does no I/O: given only ``agent_id``, the name and description are fetched on first use of
     ``metadata``. ``completion_kwargs`` are extra fields for every agents-completion request (e.g. ``max_tokens``).
     Connection arguments as everywhere: ``api_token``, ``base_url``, ``path_params``, ``timeout``, ``max_retries``,
-    ``max_concurrent_requests``, ``deadline``, ``max_response_bytes``, ``http_client``, ``async_http_client``.
+    ``max_concurrent_requests``, ``deadline``, ``max_response_bytes``, ``http_client``, ``async_http_client``, and
+    the rate-limit options ``rate_limit_wait``, ``requests_per_second``, ``tokens_per_minute``, ``rate_limiter``.
     ``close()`` / ``aclose()`` release the connection pools (shared with the tool spec or the other tools built on
     the same connection).
     """
@@ -111,6 +116,10 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         connection: LCAConnection | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if not isinstance(agent_id, str) or not agent_id.strip():
             raise ValueError("agent_id must be a non-empty string")
@@ -129,6 +138,10 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
             async_http_client,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
+            rate_limiter=rate_limiter,
         )
         self._metadata = self._build_metadata(name, description) if name is not None else None
         self._pending_description = description
@@ -262,6 +275,9 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
         return f"MistralAgentTool(agent_id={self.agent_id!r})"
 
 
+_RATE_LIMIT_OPTIONS = ("rate_limit_wait", "requests_per_second", "tokens_per_minute", "rate_limiter")
+
+
 def _tool_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: kwargs[k] for k in ("name", "description", "return_direct", "completion_kwargs") if k in kwargs}
 
@@ -282,6 +298,7 @@ def _connect_from(kwargs: dict[str, Any]) -> LCAConnection:
         kwargs.get("async_http_client"),
         deadline=kwargs.get("deadline"),
         max_response_bytes=kwargs.get("max_response_bytes"),
+        **{k: kwargs[k] for k in _RATE_LIMIT_OPTIONS if k in kwargs},
     )
 
 
@@ -330,6 +347,10 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
         max_response_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.name = name
         self.search = search
@@ -347,6 +368,10 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
             async_http_client,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
+            rate_limiter=rate_limiter,
         )
 
     def _filters(self) -> dict[str, Any]:

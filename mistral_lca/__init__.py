@@ -20,6 +20,7 @@ from ._errors import (
     MistralLCAError,
     NotFoundError,
     PermissionDeniedError,
+    QuotaExceededError,
     RateLimitError,
     RedirectError,
     ResponseDecodeError,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ._config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TOKEN, ClientConfig, TokenFormatWarning
     from ._retry import RetryPolicy
     from ._streaming import AsyncStream, Stream
+    from .ratelimit import RateLimiter, RateLimitStore, RateLimitTotals
 
 # The clients pull in httpx and pydantic (~100 ms); load them on first use so that importing the package
 # (e.g. for its error types) stays cheap.
@@ -51,6 +53,9 @@ _LAZY = {
     "ENV_TOKEN": "._config",
     "TokenFormatWarning": "._config",
     "RetryPolicy": "._retry",
+    "RateLimiter": ".ratelimit",
+    "RateLimitStore": ".ratelimit",
+    "RateLimitTotals": ".ratelimit",
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
 }
@@ -83,7 +88,11 @@ __all__ = [
     "MistralLCAError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QuotaExceededError",
     "RateLimitError",
+    "RateLimitStore",
+    "RateLimitTotals",
+    "RateLimiter",
     "RedirectError",
     "ResponseDecodeError",
     "ResponseHeaders",

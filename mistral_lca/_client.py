@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from ._config import DEFAULT_MAX_RETRIES, ClientConfig, resolve_config
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT, ClientConfig, resolve_config
 from ._operation import Operation, StreamingOperation
 from ._retry import RetryPolicy
 from ._streaming import AsyncStream, Stream
 from ._transport import AsyncSender, SyncSender
+from .ratelimit import RateLimiter, shared_rate_limiter
 from .resources.chat import AsyncChat, Chat
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.fim import AsyncFim, Fim
@@ -52,6 +53,10 @@ class _ClientBase:
         max_concurrent_requests: int | None = None,
         deadline: float | None = None,
         max_response_bytes: int | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.config: ClientConfig = resolve_config(
             api_token=api_token,
@@ -63,8 +68,13 @@ class _ClientBase:
             max_concurrent_requests=max_concurrent_requests,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
         )
         self.retry_policy = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
+        self.rate_limiter: RateLimiter = _limiter_for(self.config, rate_limiter)
+        """Paces this client's requests; by default shared by every client of the same token and base URL."""
 
     @property
     def base_url(self) -> str:
@@ -88,6 +98,16 @@ class _ClientBase:
         raise TypeError(f"{type(self).__name__} cannot be pickled (it holds a secret and a connection pool)")
 
 
+def _limiter_for(config: ClientConfig, given: RateLimiter | None) -> RateLimiter:
+    caps = {"requests_per_second": config.requests_per_second, "tokens_per_minute": config.tokens_per_minute}
+    if given is None:
+        return shared_rate_limiter(config.api_token, config.base_url, **caps)
+    if not isinstance(given, RateLimiter):
+        raise TypeError(f"rate_limiter must be a mistral_lca.RateLimiter, got {type(given).__name__}")
+    given.add_caps(**caps)
+    return given
+
+
 class MistralLCAClient(_ClientBase):
     """Synchronous client for Mistral through LowCodeAPI.
 
@@ -109,6 +129,10 @@ class MistralLCAClient(_ClientBase):
         max_concurrent_requests: int | None = None,
         deadline: float | None = None,
         max_response_bytes: int | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -121,8 +145,12 @@ class MistralLCAClient(_ClientBase):
             max_concurrent_requests=max_concurrent_requests,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
+            rate_limiter=rate_limiter,
         )
-        self._sender = SyncSender(self.config, self.retry_policy, http_client)
+        self._sender = SyncSender(self.config, self.retry_policy, http_client, self.rate_limiter)
 
     @cached_property
     def chat(self) -> Chat:
@@ -231,6 +259,10 @@ class AsyncMistralLCAClient(_ClientBase):
         max_concurrent_requests: int | None = None,
         deadline: float | None = None,
         max_response_bytes: int | None = None,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        requests_per_second: float | None = None,
+        tokens_per_minute: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(
             api_token=api_token,
@@ -243,8 +275,12 @@ class AsyncMistralLCAClient(_ClientBase):
             max_concurrent_requests=max_concurrent_requests,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            rate_limit_wait=rate_limit_wait,
+            requests_per_second=requests_per_second,
+            tokens_per_minute=tokens_per_minute,
+            rate_limiter=rate_limiter,
         )
-        self._sender = AsyncSender(self.config, self.retry_policy, http_client)
+        self._sender = AsyncSender(self.config, self.retry_policy, http_client, self.rate_limiter)
 
     @cached_property
     def chat(self) -> AsyncChat:

@@ -18,12 +18,14 @@ from pydantic import SecretStr
 from ._diagnostics import check_base_url, token_problem
 from ._errors import ConfigurationError, MissingTokenError
 from ._secrets import install_log_redaction, register_secret
+from .ratelimit import positive_cap
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RATE_LIMIT_WAIT",
     "DEFAULT_TIMEOUT",
     "ENV_BASE_URL",
     "ENV_TOKEN",
@@ -41,6 +43,8 @@ DEFAULT_DEADLINE = 600.0
 """Seconds a plain (non-streamed) call may take in all, retries and waits included, unless ``deadline`` is given."""
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """Largest JSON answer read (after decompression); file downloads are exempt."""
+DEFAULT_RATE_LIMIT_WAIT = 600.0
+"""Seconds one call may spend waiting for rate limits (pacing and 429s); 0 fails fast with RateLimitError."""
 
 PathParamStyle = Literal["query", "path"]
 _PATH_STYLES = ("query", "path")
@@ -67,6 +71,12 @@ class ClientConfig:
     :data:`DEFAULT_DEADLINE` for plain calls and no bound for streams (they last as long as the answer)."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     """Largest JSON answer (and longest stream line) read, counted after decompression."""
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
+    """Seconds one call may spend waiting for rate limits (pacing, 429s); 0 raises the first 429 at once."""
+    requests_per_second: float | None = None
+    """A fixed cap on requests per second for this token (on top of the limits learned from the server)."""
+    tokens_per_minute: float | None = None
+    """A fixed cap on estimated tokens per minute for this token."""
 
     @property
     def call_deadline(self) -> float | None:
@@ -131,6 +141,9 @@ def resolve_config(
     max_concurrent_requests: int | None = None,
     deadline: float | None = None,
     max_response_bytes: int | None = None,
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+    requests_per_second: float | None = None,
+    tokens_per_minute: float | None = None,
 ) -> ClientConfig:
     """Validate every setting and return an immutable :class:`ClientConfig`."""
     install_log_redaction()
@@ -164,6 +177,8 @@ def resolve_config(
         isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1
     ):
         raise ConfigurationError(f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}")
+    if isinstance(rate_limit_wait, bool) or not isinstance(rate_limit_wait, (int, float)) or not rate_limit_wait >= 0:
+        raise ConfigurationError(f"rate_limit_wait must be a number of seconds >= 0, got {rate_limit_wait!r}")
     headers = dict(default_headers or {})
     return ClientConfig(
         api_token=token,
@@ -175,4 +190,7 @@ def resolve_config(
         max_concurrent_requests=max_concurrent_requests,
         deadline=None if deadline is None else float(deadline),
         max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes,
+        rate_limit_wait=float(rate_limit_wait),
+        requests_per_second=positive_cap("requests_per_second", requests_per_second),
+        tokens_per_minute=positive_cap("tokens_per_minute", tokens_per_minute),
     )

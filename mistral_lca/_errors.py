@@ -28,6 +28,7 @@ __all__ = [
     "MistralLCAError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QuotaExceededError",
     "RateLimitError",
     "RedirectError",
     "ResponseDecodeError",
@@ -196,6 +197,28 @@ class RateLimitError(APIStatusError):
     @property
     def retry_after(self) -> float | None:
         return self.headers.retry_after
+
+
+class QuotaExceededError(RateLimitError):
+    """The account's monthly (or other long-period) quota is used up: waiting minutes will not help.
+
+    Raised at once, without sending, for as long as the quota is known to be exhausted (it is checked again by one
+    request every ten minutes), and in place of the 429 that reported it.
+    """
+
+    @classmethod
+    def from_error(cls, error: APIStatusError, reason: str) -> QuotaExceededError:
+        return cls(
+            f"{reason}: {error.message}",
+            status_code=error.status_code,
+            error_type=error.error_type,
+            code=error.code,
+            param=error.param,
+            details=error.details,
+            body=error.body,
+            headers=error.headers,
+            provider_message=error.provider_message,
+        )
 
 
 class ServerError(APIStatusError):

@@ -46,6 +46,9 @@ class RequestSpec:
     expect_binary: bool = False
     headers: Mapping[str, str] | None = None
     timeout: httpx.Timeout | None = None
+    tokens: int | None = None
+    """Tokens the request is known to cost (e.g. counted when planning an embedding run), for rate pacing;
+    ``None``: estimated from the body."""
 
 
 def _format_query_value(value: Any) -> str:

@@ -40,10 +40,12 @@ from ._errors import (
 )
 from ._headers import ResponseHeaders
 from ._operation import Operation, StreamingOperation
+from ._pacing import CallPacing, request_tokens
 from ._request import RequestSpec, build_request, redacted_url
 from ._response import Decoded, decode_body, is_failure_status, is_json_content_type, transport_error
 from ._retry import RetryPolicy
 from ._sse import StreamState
+from .ratelimit import RateLimiter
 
 __all__ = ["AsyncSender", "SyncSender"]
 
@@ -200,9 +202,19 @@ def _answer_limit(config: ClientConfig, spec: RequestSpec) -> int | None:
 
 
 class _SenderBase:
-    def __init__(self, config: ClientConfig, policy: RetryPolicy) -> None:
+    def __init__(self, config: ClientConfig, policy: RetryPolicy, limiter: RateLimiter | None = None) -> None:
         self.config = config
         self.policy = policy
+        self.limiter = limiter
+
+    def pacing(self, spec: RequestSpec, request: httpx.Request, deadline: Deadline) -> CallPacing:
+        """The call's rate-limit pacing (its token estimate is read from the first attempt's body); its waits end
+        with ``rate_limit_wait`` or with the call's deadline, whichever comes first."""
+        limiter = self.limiter
+        tokens = 0
+        if limiter is not None:
+            tokens = spec.tokens if spec.tokens is not None else request_tokens(request)
+        return CallPacing(limiter, self.config.rate_limit_wait, spec.path, tokens, deadline=deadline, request=request)
 
 
 class SyncSender(_SenderBase):
@@ -210,8 +222,14 @@ class SyncSender(_SenderBase):
 
     sleep: Callable[[float], Any] = staticmethod(time.sleep)
 
-    def __init__(self, config: ClientConfig, policy: RetryPolicy, http_client: httpx.Client | None) -> None:
-        super().__init__(config, policy)
+    def __init__(
+        self,
+        config: ClientConfig,
+        policy: RetryPolicy,
+        http_client: httpx.Client | None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(config, policy, limiter)
         self._owns_http = http_client is None
         self._http = http_client
         self._build_lock = threading.Lock()
@@ -243,8 +261,12 @@ class SyncSender(_SenderBase):
         deadline = Deadline(self.config.call_deadline)
         limit = _answer_limit(self.config, op.spec)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request, deadline)
+            for delay in pacing.admission():
+                self.sleep(delay)
             started = time.perf_counter()
             try:
                 deadline.bound(request)
@@ -255,19 +277,29 @@ class SyncSender(_SenderBase):
                     finally:
                         response.close()
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, body))
+                decoded = _decode(op.spec.expect_binary, response, body)
+                pacing.answered(decoded.headers, response.status_code)
+                return op.parse(decoded)
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
-            retries += 1
+                rate_limited = pacing.failed(error)
+            finally:
+                pacing.release()
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
+                retries += 1
 
     def stream(self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]) -> Iterator[list[T]]:
         """Yields the items of each network read together (never an empty list)."""
         config = self.config
         deadline = Deadline(config.stream_deadline)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request, deadline)
+            for delay in pacing.admission():
+                self.sleep(delay)
             state = StreamState(op.decoding, config.max_response_bytes)
             started = time.perf_counter()
             try:
@@ -279,11 +311,13 @@ class SyncSender(_SenderBase):
                         if _is_json_answer(response):
                             reader = BodyReader(config.max_response_bytes, deadline, request, _encoding(response))
                             decoded = _decode(False, response, _read_answer(response, reader))
+                            pacing.answered(decoded.headers, response.status_code)
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
                                 yield items
                             return
+                        pacing.answered(ResponseHeaders(response.headers), response.status_code)
                         on_headers(ResponseHeaders(response.headers))
                         reads = response.iter_text()
                         for text in reads:
@@ -303,10 +337,14 @@ class SyncSender(_SenderBase):
                         response.close()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = not state.delivered and pacing.failed(error)
+            finally:
+                pacing.release()
             if state.delivered:
                 raise _after_delivery(error, state.delivered)
-            self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
-            retries += 1
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
+                retries += 1
 
     def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
@@ -314,8 +352,12 @@ class SyncSender(_SenderBase):
         part = part_path(target)
         deadline = Deadline(self.config.stream_deadline)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, spec)
+            pacing = pacing or self.pacing(spec, request, deadline)
+            for delay in pacing.admission():
+                self.sleep(delay)
             started = time.perf_counter()
             try:
                 deadline.bound(request)
@@ -336,10 +378,13 @@ class SyncSender(_SenderBase):
                 return target
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = pacing.failed(error)
             finally:
                 part.unlink(missing_ok=True)
-            self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
-            retries += 1
+                pacing.release()
+            if not rate_limited:
+                self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
+                retries += 1
 
 
 class AsyncSender(_SenderBase):
@@ -347,8 +392,14 @@ class AsyncSender(_SenderBase):
 
     sleep: Callable[[float], Any] = staticmethod(asyncio.sleep)
 
-    def __init__(self, config: ClientConfig, policy: RetryPolicy, http_client: httpx.AsyncClient | None) -> None:
-        super().__init__(config, policy)
+    def __init__(
+        self,
+        config: ClientConfig,
+        policy: RetryPolicy,
+        http_client: httpx.AsyncClient | None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(config, policy, limiter)
         self._owns_http = http_client is None
         self._http = http_client
         self._http_loop: asyncio.AbstractEventLoop | None = None
@@ -393,8 +444,12 @@ class AsyncSender(_SenderBase):
         deadline = Deadline(self.config.call_deadline)
         limit = _answer_limit(self.config, op.spec)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request, deadline)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             started = time.perf_counter()
             try:
                 deadline.bound(request)
@@ -406,11 +461,17 @@ class AsyncSender(_SenderBase):
                     finally:
                         await response.aclose()
                 _log_response(request, response, started)
-                return op.parse(_decode(op.spec.expect_binary, response, body))
+                decoded = _decode(op.spec.expect_binary, response, body)
+                pacing.answered(decoded.headers, response.status_code)
+                return op.parse(decoded)
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
-            retries += 1
+                rate_limited = pacing.failed(error)
+            finally:
+                pacing.release()
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
+                retries += 1
 
     async def stream(
         self, op: StreamingOperation[T], on_headers: Callable[[ResponseHeaders], None]
@@ -419,8 +480,12 @@ class AsyncSender(_SenderBase):
         config = self.config
         deadline = Deadline(config.stream_deadline)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(config, op.spec)
+            pacing = pacing or self.pacing(op.spec, request, deadline)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             state = StreamState(op.decoding, config.max_response_bytes)
             started = time.perf_counter()
             try:
@@ -432,11 +497,13 @@ class AsyncSender(_SenderBase):
                         if _is_json_answer(response):
                             reader = BodyReader(config.max_response_bytes, deadline, request, _encoding(response))
                             decoded = _decode(False, response, await _aread_answer(response, reader))
+                            pacing.answered(decoded.headers, response.status_code)
                             on_headers(decoded.headers)
                             items = list(op.decoding.from_json(decoded))
                             if items:
                                 yield items
                             return
+                        pacing.answered(ResponseHeaders(response.headers), response.status_code)
                         on_headers(ResponseHeaders(response.headers))
                         reads = response.aiter_text()
                         async for text in reads:
@@ -456,10 +523,14 @@ class AsyncSender(_SenderBase):
                         await response.aclose()
             except (httpx.HTTPError, MistralLCAError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = not state.delivered and pacing.failed(error)
+            finally:
+                pacing.release()
             if state.delivered:
                 raise _after_delivery(error, state.delivered)
-            await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
-            retries += 1
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, op.spec.creates, deadline))
+                retries += 1
 
     async def download_to(self, spec: RequestSpec, path: str | os.PathLike[str]) -> Path:
         """Stream a binary answer to ``path`` (written whole or not at all), retrying like any request."""
@@ -467,8 +538,12 @@ class AsyncSender(_SenderBase):
         part = part_path(target)
         deadline = Deadline(self.config.stream_deadline)
         retries = 0
+        pacing: CallPacing | None = None
         while True:
             request = build_request(self.config, spec)
+            pacing = pacing or self.pacing(spec, request, deadline)
+            for delay in pacing.admission():
+                await self.sleep(delay)
             started = time.perf_counter()
             try:
                 deadline.bound(request)
@@ -492,7 +567,10 @@ class AsyncSender(_SenderBase):
                 return target
             except (httpx.HTTPError, APIStatusError) as exc:
                 error = _as_error(exc, request)
+                rate_limited = pacing.failed(error)
             finally:
                 part.unlink(missing_ok=True)
-            await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
-            retries += 1
+                pacing.release()
+            if not rate_limited:
+                await self.sleep(_next_delay(self.policy, error, request, retries, spec.creates, deadline))
+                retries += 1

@@ -12,7 +12,7 @@ differ in how they wait.
 * A request rejected as too large (400, code ``3210``) is halved and retried; an input that cannot fit alone is
   refused before anything is sent when counts are exact.
 * ``progress`` (optional) is called in the caller's thread or event loop after every planned batch finishes,
-  with an :class:`EmbeddingProgress`.
+  with an :class:`EmbeddingProgress` (with ``limiter``, the rate-limit waits and 429s since the run started).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from .embedding_batches import Batch, EmbeddingPlan, plan_batches, require_texts, should_split
 
 if TYPE_CHECKING:
+    from .ratelimit import RateLimiter, RateLimitTotals
     from .types.embeddings import EmbeddingResponse
 
 __all__ = [
@@ -62,10 +63,12 @@ class EmbeddingProgress:
     """Requests the API rejected as too large and that were halved and retried."""
     exact_counts: bool = False
     """True when token counts come from Mistral's tokenizer, False for the estimate."""
-    rate_limit_waits: int = 0
-    """Times a request of this call waited for the rate limiter. TODO(ratelimit): filled from the limiter."""
+    rate_limited: int = 0
+    """429 answers (waited out, not failed) the account's rate limiter saw since this call started."""
     rate_limit_wait_seconds: float = 0.0
-    """Seconds this call's requests spent waiting for rate limits. TODO(ratelimit): filled from the limiter."""
+    """Seconds requests spent waiting for rate limits since this call started, summed over requests (requests wait
+    side by side, so this can exceed the time elapsed). Counted by the account's limiter: requests of other calls
+    on the same token, running at the same time, are included."""
 
     @property
     def fraction(self) -> float:
@@ -115,6 +118,10 @@ class EmbeddedBatch:
         )
 
 
+CreateEmbeddings = Callable[[list[str], int], "EmbeddingResponse"]
+"""Sends one request: ``create(texts, tokens)``, ``tokens`` being what the plan counted for them (for pacing)."""
+AsyncCreateEmbeddings = Callable[[list[str], int], Awaitable["EmbeddingResponse"]]
+
 AroundBatch = Callable[[list[str], Callable[[], EmbeddedBatch]], EmbeddedBatch]
 """Wraps the sending of one planned batch (adapters emit their framework's events around it)."""
 AsyncAroundBatch = Callable[[list[str], Callable[[], Awaitable[EmbeddedBatch]]], Awaitable[EmbeddedBatch]]
@@ -152,10 +159,16 @@ class _Tally:
 
     plan: EmbeddingPlan
     callback: ProgressCallback | None
+    limiter: RateLimiter | None = None
     texts_done: int = 0
     tokens_done: int = 0
     requests_done: int = 0
     requests_split: int = 0
+    waits_before: RateLimitTotals | None = None
+
+    def __post_init__(self) -> None:
+        if self.callback is not None and self.limiter is not None:
+            self.waits_before = self.limiter.totals()
 
     def finished(self, batch: Batch, result: EmbeddedBatch) -> None:
         self.texts_done += len(batch)
@@ -166,6 +179,10 @@ class _Tally:
             self.callback(self.snapshot())
 
     def snapshot(self) -> EmbeddingProgress:
+        rate_limited, waited = 0, 0.0
+        if self.limiter is not None and self.waits_before is not None:
+            now, before = self.limiter.totals(), self.waits_before
+            rate_limited, waited = now.rate_limited - before.rate_limited, now.seconds_waited - before.seconds_waited
         return EmbeddingProgress(
             texts_done=self.texts_done,
             texts_total=len(self.plan.texts),
@@ -174,6 +191,8 @@ class _Tally:
             requests_done=self.requests_done,
             requests_split=self.requests_split,
             exact_counts=self.plan.exact,
+            rate_limited=rate_limited,
+            rate_limit_wait_seconds=max(0.0, waited),
         )
 
 
@@ -227,9 +246,9 @@ def vectors_in_order(count: int, batches: Sequence[EmbeddedBatch]) -> list[list[
 # ------------------------------------------------------------------------------------------- sync
 
 
-def _send_sync(create: Callable[..., EmbeddingResponse], plan: EmbeddingPlan, batch: Batch) -> EmbeddedBatch:
+def _send_sync(create: CreateEmbeddings, plan: EmbeddingPlan, batch: Batch) -> EmbeddedBatch:
     try:
-        response = create(plan.texts_of(batch))
+        response = create(plan.texts_of(batch), batch.tokens)
     except Exception as error:
         if not should_split(error, batch):
             raise
@@ -239,15 +258,16 @@ def _send_sync(create: Callable[..., EmbeddingResponse], plan: EmbeddingPlan, ba
 
 
 def iter_embeddings(
-    create: Callable[[list[str]], EmbeddingResponse],
+    create: CreateEmbeddings,
     plan: EmbeddingPlan,
     *,
     max_concurrent_requests: int = DEFAULT_CONCURRENCY,
     progress: ProgressCallback | None = None,
     around_batch: AroundBatch | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Iterator[EmbeddedBatch]:
-    """Run ``plan`` with ``create(texts) -> EmbeddingResponse`` on threads; yield batches in input order."""
-    tally = _Tally(plan, progress)
+    """Run ``plan`` with ``create(texts, tokens) -> EmbeddingResponse`` on threads; yield batches in input order."""
+    tally = _Tally(plan, progress, limiter)
 
     def run(index: int) -> EmbeddedBatch:
         batch = plan[index]
@@ -283,11 +303,9 @@ def iter_embeddings(
 # ------------------------------------------------------------------------------------------- async
 
 
-async def _send_async(
-    create: Callable[[list[str]], Awaitable[EmbeddingResponse]], plan: EmbeddingPlan, batch: Batch
-) -> EmbeddedBatch:
+async def _send_async(create: AsyncCreateEmbeddings, plan: EmbeddingPlan, batch: Batch) -> EmbeddedBatch:
     try:
-        response = await create(plan.texts_of(batch))
+        response = await create(plan.texts_of(batch), batch.tokens)
     except Exception as error:
         if not should_split(error, batch):
             raise
@@ -297,15 +315,16 @@ async def _send_async(
 
 
 async def aiter_embeddings(
-    create: Callable[[list[str]], Awaitable[EmbeddingResponse]],
+    create: AsyncCreateEmbeddings,
     plan: EmbeddingPlan,
     *,
     max_concurrent_requests: int = DEFAULT_CONCURRENCY,
     progress: ProgressCallback | None = None,
     around_batch: AsyncAroundBatch | None = None,
+    limiter: RateLimiter | None = None,
 ) -> AsyncIterator[EmbeddedBatch]:
-    """Run ``plan`` with ``await create(texts)`` as tasks; yield batches in input order."""
-    tally = _Tally(plan, progress)
+    """Run ``plan`` with ``await create(texts, tokens)`` as tasks; yield batches in input order."""
+    tally = _Tally(plan, progress, limiter)
 
     async def run(index: int) -> EmbeddedBatch:
         batch = plan[index]

@@ -144,3 +144,31 @@ def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
     if recording_target() != "live":
         monkeypatch.delenv("LOWCODEAPI_API_TOKEN", raising=False)
     monkeypatch.delenv("LOWCODEAPI_BASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limiters() -> None:
+    """Clients built by a test share a rate limiter only with that test's other clients: what one test's faults
+    (429s, Retry-After) teach the limiter of a token and URL must not slow a later test using the same pair."""
+    from mistral_lca.ratelimit import forget_shared_rate_limiters
+
+    forget_shared_rate_limiters()
+
+
+@pytest.fixture
+def rate_limited_stand_in() -> Iterator[Any]:
+    """``start(required_token=None, **RateLimits fields)`` → a running stand-in enforcing those limits (stopped, and
+    checked for handler crashes, at teardown)."""
+    from mistral_lca.testing import FakeLowCodeAPI, RateLimits
+
+    servers: list[FakeLowCodeAPI] = []
+
+    def start(required_token: str | None = None, **limits: Any) -> FakeLowCodeAPI:
+        server = FakeLowCodeAPI(rate_limits=RateLimits(**limits), required_token=required_token).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+        assert server.errors == [], server.errors

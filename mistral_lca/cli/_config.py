@@ -28,6 +28,9 @@ GLOBAL_DEFAULTS: dict[str, Any] = {
     "path_params": "query",
     "timeout": None,
     "max_retries": 2,
+    "rate_limit_wait": 600.0,
+    "requests_per_second": None,
+    "tokens_per_minute": None,
     "json": False,
     "progress": "auto",
     "quiet": False,
@@ -94,6 +97,24 @@ def global_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--max-retries", type=non_negative_int, metavar="N", help="retries after a failed attempt (default 2)"
     )
+    group.add_argument(
+        "--rate-limit-wait",
+        type=non_negative_float,
+        metavar="SECONDS",
+        help="longest a call waits for rate limits (pacing, 429s) before failing; 0 fails at once (default 600)",
+    )
+    group.add_argument(
+        "--requests-per-second",
+        type=positive_float,
+        metavar="N",
+        help="cap requests per second, e.g. for a key shared with others (default: the limits Mistral reports)",
+    )
+    group.add_argument(
+        "--tokens-per-minute",
+        type=positive_float,
+        metavar="N",
+        help="cap estimated tokens per minute (default: the limits Mistral reports)",
+    )
     group.add_argument("--json", action="store_true", help="print one JSON document on stdout (for scripts)")
     group.add_argument(
         "--progress",
@@ -117,6 +138,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "path_params": args.path_params,
         "timeout": args.timeout,
         "max_retries": args.max_retries,
+        "rate_limit_wait": args.rate_limit_wait,
+        "requests_per_second": args.requests_per_second,
+        "tokens_per_minute": args.tokens_per_minute,
         "default_headers": {"user-agent": _user_agent()},
     }
 

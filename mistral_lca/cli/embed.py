@@ -51,13 +51,15 @@ def read_texts(source: str) -> tuple[list[str], int]:
 
 
 def progress_note(state: EmbeddingProgress) -> str:
-    """The progress line's note: tokens and requests so far, and rate-limit waits when there were any."""
+    """The progress line's note: tokens and requests so far, and rate-limit waits and 429s when there were any."""
     kind = "tokens" if state.exact_counts else "est. tokens"
     note = f"{state.tokens_done:,}/{state.tokens_total:,} {kind}, {state.requests_done:,} requests"
     if state.requests_split:
         note += f" ({state.requests_split} split)"
-    if state.rate_limit_waits:
+    if state.rate_limit_wait_seconds >= 0.05:
         note += f", waited {state.rate_limit_wait_seconds:.1f}s for rate limits"
+    if state.rate_limited:
+        note += f" ({state.rate_limited} x 429)"
     return note
 
 
@@ -105,10 +107,11 @@ async def _embed_all(ctx: Context, plan: EmbeddingPlan, sink: _Sink, progress: P
     params = _params(ctx.args)
     try:
         batches = aiter_embeddings(
-            lambda texts: client.embeddings.create(inputs=texts, **params),
+            lambda texts, tokens: client.embeddings.create_counted(tokens, inputs=texts, **params),
             plan,
             max_concurrent_requests=ctx.args.max_concurrent_requests,
             progress=lambda state: progress.update(state.texts_done, note=progress_note(state)),
+            limiter=client.rate_limiter,
         )
         async for batch in batches:
             sink.write(batch, plan.texts)

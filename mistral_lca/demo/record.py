@@ -65,11 +65,13 @@ def record_step(step: Step, out_dir: Path, *, live: bool, out: Printer) -> Path:
         meta = {"step": step.name, "recorded_against": "live", "recorded_with": f"mistral-lca {__version__}"}
         meta["note"] = LIVE_NOTE
     else:
-        from mistral_lca.testing import FakeLowCodeAPI
+        from mistral_lca.testing import FakeLowCodeAPI, RateLimits
 
         from ._standin import rewrite_response, scripted_reply
 
-        with FakeLowCodeAPI(fixed_time=FIXED_TIME, reply=scripted_reply) as server:
+        # An account allowing 1,000 requests a minute: answers carry Mistral's x-ratelimit-*-req-minute headers.
+        limits = RateLimits(requests_per_minute=1000, headers=("requests",))
+        with FakeLowCodeAPI(fixed_time=FIXED_TIME, reply=scripted_reply, rate_limits=limits) as server:
             transport = RecordingTransport(server.base_url, rewrite=rewrite_response)
             try:
                 _record_with(step, transport, server.token, out)

@@ -73,11 +73,11 @@ def embeddings_parser(dtype: str | None, inputs: int) -> Callable[[Decoded], Emb
     return parse
 
 
-def _create(params: EmbeddingParams) -> Operation[EmbeddingResponse]:
+def _create(params: EmbeddingParams, tokens: int | None = None) -> Operation[EmbeddingResponse]:
     body = embeddings_body(params)
     inputs = body["input"]
     parse = embeddings_parser(body.get("output_dtype"), 1 if isinstance(inputs, str) else len(inputs))
-    return Operation(RequestSpec("POST", "/v1/embeddings", json=body), parse)
+    return Operation(RequestSpec("POST", "/v1/embeddings", json=body, tokens=tokens), parse)
 
 
 class _ManyCall:
@@ -103,6 +103,11 @@ class Embeddings(SyncResource):
         """Embed one text or a list of texts."""
         return self._run(_create(params))
 
+    def create_counted(self, tokens: int, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
+        """:meth:`create` for texts whose token count is already known (a batch of an
+        :class:`~mistral_lca.embedding_batches.EmbeddingPlan`): the count paces the request instead of an estimate."""
+        return self._run(_create(params, tokens))
+
     def create_many(
         self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
     ) -> list[list[float]]:
@@ -125,10 +130,11 @@ class Embeddings(SyncResource):
 
     def _iter(self, call: _ManyCall) -> Iterator[EmbeddedBatch]:
         return iter_embeddings(
-            lambda texts: self.create(inputs=texts, **call.params),
+            lambda texts, tokens: self.create_counted(tokens, inputs=texts, **call.params),
             call.plan,
             max_concurrent_requests=call.concurrency,
             progress=call.progress,
+            limiter=self._sender.limiter,
         )
 
 
@@ -136,6 +142,10 @@ class AsyncEmbeddings(AsyncResource):
     async def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
         """Embed one text or a list of texts."""
         return await self._run(_create(params))
+
+    async def create_counted(self, tokens: int, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
+        """Native async :meth:`Embeddings.create_counted`."""
+        return await self._run(_create(params, tokens))
 
     async def create_many(
         self, inputs: Sequence[str], *, model: str, **options: Unpack[EmbeddingManyOptions]
@@ -152,8 +162,9 @@ class AsyncEmbeddings(AsyncResource):
 
     def _iter(self, call: _ManyCall) -> AsyncIterator[EmbeddedBatch]:
         return aiter_embeddings(
-            lambda texts: self.create(inputs=texts, **call.params),
+            lambda texts, tokens: self.create_counted(tokens, inputs=texts, **call.params),
             call.plan,
             max_concurrent_requests=call.concurrency,
             progress=call.progress,
+            limiter=self._sender.limiter,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .fake import FakeConfig, FakeLowCodeAPI, Fault, RecordedRequest
+from .clock import FastForwardClock
+from .fake import FakeConfig, FakeLowCodeAPI, Fault, RateLimits, RecordedRequest
 
-__all__ = ["FakeConfig", "FakeLowCodeAPI", "Fault", "RecordedRequest"]
+__all__ = ["FakeConfig", "FakeLowCodeAPI", "FastForwardClock", "Fault", "RateLimits", "RecordedRequest"]

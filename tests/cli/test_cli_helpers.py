@@ -53,8 +53,10 @@ def test_progress_note_shows_tokens_requests_splits_and_waits() -> None:
         texts_done=5, texts_total=9, tokens_done=1200, tokens_total=2000, requests_done=3, exact_counts=True
     )
     assert progress_note(state) == "1,200/2,000 tokens, 3 requests"
-    later = EmbeddingProgress(9, 9, 2000, 2000, 6, requests_split=1, rate_limit_waits=2, rate_limit_wait_seconds=1.5)
-    assert progress_note(later) == "2,000/2,000 est. tokens, 6 requests (1 split), waited 1.5s for rate limits"
+    later = EmbeddingProgress(9, 9, 2000, 2000, 6, requests_split=1, rate_limited=2, rate_limit_wait_seconds=1.5)
+    assert (
+        progress_note(later) == "2,000/2,000 est. tokens, 6 requests (1 split), waited 1.5s for rate limits (2 x 429)"
+    )
 
 
 class _SlowEmbeddings:
@@ -65,7 +67,7 @@ class _SlowEmbeddings:
         self.max_in_flight = 0
         self.calls: list[list[str]] = []
 
-    async def create(self, inputs: list[str]) -> Any:
+    async def create(self, inputs: list[str], tokens: int) -> Any:
         from mistral_lca.types.embeddings import EmbeddingResponse
 
         self.calls.append(inputs)
@@ -98,7 +100,7 @@ def test_the_embed_runner_delivers_in_input_order_with_bounded_concurrency() -> 
 def test_the_embed_runner_stops_at_the_first_error() -> None:
     calls = 0
 
-    async def failing(inputs: list[str]) -> Any:
+    async def failing(inputs: list[str], tokens: int) -> Any:
         nonlocal calls
         calls += 1
         raise RuntimeError("nope")

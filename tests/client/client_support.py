@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 import httpx
 
-from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RetryPolicy
+from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RateLimiter, RetryPolicy
+from mistral_lca.testing import FastForwardClock
 
 TOKEN = "at_SECRET_client_token_123456"
 BASE = "https://api.lowcodeapi.com/mistralai"
@@ -171,17 +172,14 @@ def build_client(mode: str, handler: Callable[[httpx.Request], httpx.Response], 
     kwargs.setdefault("api_token", TOKEN)
     kwargs.setdefault("retry_policy", no_sleep_policy(kwargs.pop("max_retries", 2)))
     transport = kwargs.pop("transport", None) or httpx.MockTransport(handler)
+    clock = FastForwardClock()
+    kwargs.setdefault("rate_limiter", RateLimiter(clock=clock))
     client: Any
     if mode == "sync":
         client = MistralLCAClient(http_client=httpx.Client(transport=transport), **kwargs)
-        client.sleeps = []
-        client._sender.sleep = client.sleeps.append
+        client._sender.sleep = clock.sleep
     else:
         client = AsyncMistralLCAClient(http_client=httpx.AsyncClient(transport=transport), **kwargs)
-        client.sleeps = []
-
-        async def record(delay: float) -> None:
-            client.sleeps.append(delay)
-
-        client._sender.sleep = record
+        client._sender.sleep = clock.asleep
+    client.sleeps = clock.sleeps
     return client

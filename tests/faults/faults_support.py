@@ -16,8 +16,8 @@ from typing import Any
 
 from support_errors import drain as drain  # re-exported: the suite drains streams through faults_support
 
-from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RetryPolicy
-from mistral_lca.testing import FakeLowCodeAPI
+from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RateLimiter, RetryPolicy
+from mistral_lca.testing import FakeLowCodeAPI, FastForwardClock
 
 TOKEN = "at_SECRET_abcdef123"
 """A token shaped like LowCodeAPI's; the stand-in accepts only this one."""
@@ -48,33 +48,45 @@ def backoff_ceiling(retry_number: int, policy: RetryPolicy) -> float:
 
 
 def record_sleeps(client: Any, *, really: bool = False) -> list[float]:
-    """Replace the client's retry sleep with one that records the delay (and sleeps it only if ``really``)."""
-    sleeps: list[float] = []
+    """Replace the client's sleeps with ones that record the delay and move its rate limiter's clock forward
+    instead of sleeping (they really sleep too if ``really``)."""
+    clock = FastForwardClock()
+    limiter = client.rate_limiter
+    if not really:
+        limiter.clock = clock
     sender = client._sender
     if isinstance(client, MistralLCAClient):
 
         def sync_sleep(delay: float) -> None:
-            sleeps.append(delay)
             if really:
+                clock.sleeps.append(delay)
                 time.sleep(delay)
+            else:
+                clock.sleep(delay)
 
         sender.sleep = sync_sleep
     else:
 
         async def async_sleep(delay: float) -> None:
-            sleeps.append(delay)
             if really:
+                clock.sleeps.append(delay)
                 await asyncio.sleep(delay)
+            else:
+                await clock.asleep(delay)
 
         sender.sleep = async_sleep
-    return sleeps
+    return clock.sleeps
 
 
 def make_client(fake: FakeLowCodeAPI, mode: str, *, policy: RetryPolicy | None = None, **kwargs: Any) -> Any:
-    """A sync or async client on ``fake`` with ``client.sleeps`` recording every retry delay."""
+    """A sync or async client on ``fake`` with ``client.sleeps`` recording every retry and rate-limit delay.
+
+    Each client gets its own :class:`RateLimiter`, so what one test's faults teach it never slows another test.
+    """
     cls = MistralLCAClient if mode == "sync" else AsyncMistralLCAClient
     kwargs.setdefault("api_token", TOKEN)
     kwargs.setdefault("base_url", fake.base_url)
+    kwargs.setdefault("rate_limiter", RateLimiter())
     client = cls(retry_policy=policy or fast_policy(), **kwargs)
     client.sleeps = record_sleeps(client)
     return client

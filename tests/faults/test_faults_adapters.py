@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 from faults_support import CHAT, EMBEDDINGS, MODEL, TOKEN, call
 
-from mistral_lca import AuthenticationError, BadRequestError, MistralLCAError, PermissionDeniedError, RetryPolicy
+from mistral_lca import (
+    AuthenticationError,
+    BadRequestError,
+    MistralLCAError,
+    PermissionDeniedError,
+    RateLimiter,
+    RetryPolicy,
+)
 from mistral_lca._transport import AsyncSender, SyncSender
-from mistral_lca.testing import FakeLowCodeAPI, Fault
+from mistral_lca.testing import FakeLowCodeAPI, FastForwardClock, Fault
 
 FIM = "/v1/fim/completions"
 AGENT_COMPLETIONS = "/v1/agents/completions"
@@ -26,15 +33,13 @@ Case = Callable[[FakeLowCodeAPI, str, Path], Awaitable[Any]]
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every retry delay of every shared client the adapters build, recorded instead of slept."""
-    recorded: list[float] = []
-
-    async def async_sleep(delay: float) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(SyncSender, "sleep", staticmethod(recorded.append))
-    monkeypatch.setattr(AsyncSender, "sleep", staticmethod(async_sleep))
-    return recorded
+    """Every retry and rate-limit delay of every shared client the adapters build, skipped instead of slept (the
+    rate limiters' clock moves forward by it)."""
+    clock = FastForwardClock()
+    monkeypatch.setattr(SyncSender, "sleep", staticmethod(clock.sleep))
+    monkeypatch.setattr(AsyncSender, "sleep", staticmethod(clock.asleep))
+    monkeypatch.setattr(RateLimiter, "clock", staticmethod(clock))
+    return clock.sleeps
 
 
 def _settings(fake: FakeLowCodeAPI) -> dict[str, Any]:

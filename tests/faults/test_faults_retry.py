@@ -64,6 +64,13 @@ def _assert_backoff(sleeps: list[float], client: Any) -> None:
         assert 0.0 <= delay <= backoff_ceiling(retry, policy), (retry, delay)
 
 
+def _assert_cool_down(sleeps: list[float]) -> None:
+    """A 429 that neither Retry-After nor a learned window explains pauses the key for 0.5 s, doubling per 429 in
+    a row, with jitter down to half: the rate limiter's wait, not the retry policy's backoff."""
+    for n, delay in enumerate(sleeps):
+        assert 0.25 * 2**n <= delay <= 0.5 * 2**n, (n, delay)
+
+
 # ---------------------------------------------------------------------------------------------- recovery
 
 
@@ -77,7 +84,10 @@ async def test_every_retryable_fault_within_max_retries_recovers(
     assert reply.choices[0].message.content == "Echo: recover please"
     assert fake.count(CHAT) == 3  # two faulty attempts, one good
     assert len(client.sleeps) == 2
-    _assert_backoff(client.sleeps, client)
+    if name.startswith("429"):
+        _assert_cool_down(client.sleeps)
+    else:
+        _assert_backoff(client.sleeps, client)
     assert not fake.faults.pending
 
 
@@ -102,7 +112,6 @@ async def test_streams_recover_from_faults_before_the_first_event(
 
 EXHAUSTED: list[tuple[str, Any, type[MistralLCAError]]] = [
     ("503", Fault("status", path=CHAT, status=503, times=None), ServerError),
-    ("429", Fault("status", path=CHAT, status=429, times=None), RateLimitError),
     ("html", Fault("html", path=CHAT, times=None), ServerError),
     ("reset", Fault("reset", path=CHAT, times=None), APIConnectionError),
     ("stall", Fault("stall", path=CHAT, seconds=STALL, times=None), APITimeoutError),
@@ -124,7 +133,44 @@ async def test_attempts_are_max_retries_plus_one_then_the_typed_error(
     assert len(client.sleeps) == retries
     _assert_backoff(client.sleeps, client)
     if isinstance(caught.value, APIStatusError):
-        assert caught.value.status_code in (429, 502, 503)
+        assert caught.value.status_code in (502, 503)
+
+
+# ---------------------------------------------------------------------------------------------- 429s
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+async def test_429s_are_waited_out_without_using_max_retries_until_rate_limit_wait_runs_out(
+    fake: FakeLowCodeAPI, client_factory: Any, retries: int
+) -> None:
+    client = _client(client_factory, retries=retries, rate_limit_wait=5)
+    fake.faults.add(Fault("status", path=CHAT, status=429, times=None))
+    with pytest.raises(RateLimitError) as caught:
+        await _complete(client)
+    assert caught.value.status_code == 429
+    assert fake.count(CHAT) == len(client.sleeps) + 1  # whatever max_retries says
+    assert len(client.sleeps) in (3, 4)  # 0.25-0.5, 0.5-1, 1-2 (and 2-4) s, until the next would pass 5 s
+    _assert_cool_down(client.sleeps)
+    assert sum(client.sleeps) <= 5
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["complete", "stream"])
+async def test_rate_limit_wait_zero_fails_fast_on_the_first_429(
+    fake: FakeLowCodeAPI, client_factory: Any, stream: bool
+) -> None:
+    client = _client(client_factory, retries=3, rate_limit_wait=0)
+    fake.faults.add(Fault("status", path=CHAT, status=429, retry_after=0.25, times=None))
+    if stream:
+        events, error = await drain(client.chat.stream(model=MODEL, messages=user("x")))
+        assert events == []
+    else:
+        with pytest.raises(RateLimitError) as caught:
+            await _complete(client)
+        error = caught.value
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after == 0.25
+    assert fake.count(CHAT) == 1
+    assert client.sleeps == []
 
 
 async def test_a_stream_that_keeps_breaking_before_its_first_event_gives_up_typed(

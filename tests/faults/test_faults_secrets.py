@@ -207,7 +207,7 @@ async def test_adapters_under_faults_keep_the_token_out_of_logs_and_errors(
     from langchain_mistral_lca import ChatMistralLCA, MistralLCAEmbeddings
     from llamaindex_mistral_lca import MistralAgentTool, MistralLCA, MistralLCAEmbedding
 
-    settings = {"api_token": TOKEN, "base_url": fake.base_url, "max_retries": 0, "timeout": 0.3}
+    settings = {"api_token": TOKEN, "base_url": fake.base_url, "max_retries": 0, "timeout": 0.3, "rate_limit_wait": 0}
     fake.faults.add(fault)
     lc, lc_embed = ChatMistralLCA(**settings), MistralLCAEmbeddings(**settings)
     li, li_embed = MistralLCA(**settings), MistralLCAEmbedding(**settings)

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from core_support import TOKEN, Handler, no_sleep_policy
 
-from mistral_lca import AsyncMistralLCAClient, MistralLCAClient
+from mistral_lca import AsyncMistralLCAClient, MistralLCAClient, RateLimiter
+from mistral_lca.testing import FastForwardClock
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -25,18 +26,15 @@ def make_client(mode: str) -> Callable[..., Any]:
         kwargs.setdefault("api_token", TOKEN)
         kwargs.setdefault("retry_policy", no_sleep_policy(kwargs.pop("max_retries", 2)))
         transport = httpx.MockTransport(handler)
+        clock = FastForwardClock()
+        kwargs.setdefault("rate_limiter", RateLimiter(clock=clock))
         if mode == "sync":
             client: Any = MistralLCAClient(http_client=httpx.Client(transport=transport), **kwargs)
-            client.sleeps = []
-            client._sender.sleep = client.sleeps.append
+            client._sender.sleep = clock.sleep
         else:
             client = AsyncMistralLCAClient(http_client=httpx.AsyncClient(transport=transport), **kwargs)
-            client.sleeps = []
-
-            async def record(delay: float) -> None:
-                client.sleeps.append(delay)
-
-            client._sender.sleep = record
+            client._sender.sleep = clock.asleep
+        client.sleeps = clock.sleeps
         return client
 
     return factory

@@ -24,7 +24,7 @@ from core_support import TOKEN, Recorder, chat_result, chunk, envelope, error_en
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mistral_lca import MistralLCAClient, MistralLCAError, RetryPolicy
+from mistral_lca import MistralLCAClient, MistralLCAError, RateLimiter, RetryPolicy
 from mistral_lca._operation import model_parser
 from mistral_lca._response import Decoded, decode_body
 from mistral_lca._secrets import register_secret
@@ -35,6 +35,7 @@ from mistral_lca.resources.audio import TRANSCRIPTION_STREAM, _parse_transcripti
 from mistral_lca.resources.conversations import CONVERSATION_STREAM, _parse_response
 from mistral_lca.resources.embeddings import embeddings_parser
 from mistral_lca.resources.fine_tuning import _parse_created
+from mistral_lca.testing import FastForwardClock
 from mistral_lca.types.agents import Agent
 from mistral_lca.types.batch import BatchJob, ListBatchJobsResponse
 from mistral_lca.types.classifiers import ModerationResponse
@@ -231,8 +232,12 @@ def test_mutated_answers_through_the_client(data: bytes, stream: bool, status: i
     headers = {"content-type": "text/event-stream" if content_type else "application/json"}
     http = httpx.Client(transport=httpx.MockTransport(Recorder(httpx.Response(status, headers=headers, content=data))))
     policy = RetryPolicy(max_retries=1, initial_delay=0.0, max_delay=0.0)
-    with MistralLCAClient(api_token=TOKEN, http_client=http, retry_policy=policy, max_response_bytes=50_000) as client:
-        client._sender.sleep = lambda delay: None
+    clock = FastForwardClock()  # sleeps are skipped, so the rate limiter's clock must move with them
+    limiter = RateLimiter(clock=clock)
+    with MistralLCAClient(
+        api_token=TOKEN, http_client=http, retry_policy=policy, max_response_bytes=50_000, rate_limiter=limiter
+    ) as client:
+        client._sender.sleep = clock.sleep
         try:
             if stream:
                 for _ in client.chat.stream(model="m", messages=[{"role": "user", "content": "x"}]):

@@ -201,7 +201,7 @@ async def test_create_many_embeds_in_order_within_limits_with_progress(fake: Fak
         plan.tokens,
     )
     assert last.exact_counts and last.fraction == 1.0 and last.requests_split == 0
-    assert (last.rate_limit_waits, last.rate_limit_wait_seconds) == (0, 0.0)
+    assert (last.rate_limited, last.rate_limit_wait_seconds) == (0, 0.0)
 
 
 async def test_a_request_rejected_as_too_large_is_halved_and_retried(mode: str) -> None:

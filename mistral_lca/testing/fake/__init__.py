@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from .faults import Fault, FaultKind, FaultQueue
+from .ratelimits import RateLimits
 from .recorder import RecordedRequest, Stats
 from .server import FakeLowCodeAPI
 from .state import FakeConfig
 
-__all__ = ["FakeConfig", "FakeLowCodeAPI", "Fault", "FaultKind", "FaultQueue", "RecordedRequest", "Stats"]
+__all__ = [
+    "FakeConfig",
+    "FakeLowCodeAPI",
+    "Fault",
+    "FaultKind",
+    "FaultQueue",
+    "RateLimits",
+    "RecordedRequest",
+    "Stats",
+]

@@ -7,8 +7,28 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
+from .ratelimits import RateLimits
 from .server import FakeLowCodeAPI
+
+_BUDGETS = (
+    ("requests_per_second", "requests per second"),
+    ("requests_per_10_seconds", "requests per 10 seconds"),
+    ("requests_per_minute", "requests per minute"),
+    ("tokens_per_minute", "tokens per minute"),
+    ("tokens_per_month", "tokens per month (a quota)"),
+)
+
+
+def rate_limits(args: argparse.Namespace) -> RateLimits | None:
+    """The account's budgets from the command line; ``None`` when none was given (no limits, no headers)."""
+    options: dict[str, Any] = {name: getattr(args, name) for name, _ in _BUDGETS if getattr(args, name) is not None}
+    if not options:
+        return None
+    if args.rate_headers is not None:
+        options["headers"] = tuple(family for family in args.rate_headers.split(",") if family)
+    return RateLimits(**options, retry_after=args.retry_after)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mistral-key", action="store_true", help="answer 403 'Request failed'")
     parser.add_argument("--reply", default=None, help="fixed assistant reply text")
     parser.add_argument("--no-record", action="store_true", help="do not keep requests in memory")
+    for name, what in _BUDGETS:
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=f"answer 429 beyond {what}")
+    parser.add_argument(
+        "--retry-after", choices=("seconds", "date", "ms"), default=None, help="add Retry-After to 429s (default: none)"
+    )
+    parser.add_argument(
+        "--rate-headers",
+        default=None,
+        metavar="FAMILIES",
+        help="rate-limit header families, comma-separated: requests,tokens,bysize (default requests,tokens; '' none)",
+    )
     args = parser.parse_args(argv)
     server = FakeLowCodeAPI(
         port=args.port,
@@ -35,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         no_mistral_key=args.no_mistral_key,
         reply=args.reply,
         record=not args.no_record,
+        rate_limits=rate_limits(args),
     )
     done = threading.Event()
 

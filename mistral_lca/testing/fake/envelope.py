@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,24 +83,22 @@ def default_error(status: int) -> Any:
     return {"object": "error", "message": message, "type": type_, "param": None, "code": code}
 
 
-def upstream_headers(state: FakeState, content_type: str = "application/json") -> dict[str, str]:
-    """Headers Mistral would send (reported in ``response_headers`` or as real headers in plain mode)."""
-    minute = int(time.time()) // 60
-    window = state.rate_window
-    if window[0] != minute:
-        window[0], window[1] = minute, 0
-    window[1] += 1
-    limit = state.config.rate_limit_per_minute
+def upstream_headers(
+    state: FakeState, content_type: str = "application/json", rate_limits: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Headers Mistral would send (reported in ``response_headers`` or as real headers in plain mode), with the
+    account's rate-limit headers when it has limits."""
     cid = state.ids.uuid("correlation", version=7)
-    return {
+    headers = {
         "date": http_date(),
         "content-type": content_type,
         "mistral-correlation-id": cid,
         "x-kong-request-id": cid,
-        "x-ratelimit-limit-req-minute": str(limit),
-        "x-ratelimit-remaining-req-minute": str(max(0, limit - window[1])),
         "x-envoy-upstream-service-time": "12",
     }
+    if rate_limits:
+        headers.update(rate_limits)
+    return headers
 
 
 def json_wire(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Wire:
@@ -130,11 +127,11 @@ def _plain_headers(up: dict[str, str], extra: dict[str, str]) -> list[tuple[str,
     return [(k, v) for k, v in (*up.items(), *extra.items()) if v and k != "date"]
 
 
-def frame(state: FakeState, mode: Mode, reply: Reply) -> Wire | StreamWire:
+def frame(state: FakeState, mode: Mode, reply: Reply, rate_limits: dict[str, str] | None = None) -> Wire | StreamWire:
     """Encode a handler reply for ``mode`` (envelope for LowCodeAPI, verbatim for plain Mistral)."""
     envelope = mode == "lowcodeapi"
     if isinstance(reply, JsonReply):
-        up = upstream_headers(state)
+        up = upstream_headers(state, rate_limits=rate_limits)
         result = to_bytes(reply.body)
         if not envelope:
             return Wire(reply.status, _plain_headers(up, reply.headers), result)
@@ -149,20 +146,20 @@ def frame(state: FakeState, mode: Mode, reply: Reply) -> Wire | StreamWire:
         )
         return Wire(200, list(_PROXY_JSON), body)
     if isinstance(reply, ErrorReply):
-        up = {**upstream_headers(state), **reply.headers}
+        up = {**upstream_headers(state, rate_limits=rate_limits), **reply.headers}
         if not envelope:
             return Wire(reply.status, _plain_headers(up, {}), to_bytes(reply.body))
         return proxy_error(reply.status, _error_message(reply.body), reply.body, up)
     if isinstance(reply, SseReply):
         headers = [("content-type", _SSE), ("cache-control", "no-cache")]
         if not envelope:
-            headers = _plain_headers(upstream_headers(state, _SSE), reply.headers)
+            headers = _plain_headers(upstream_headers(state, _SSE, rate_limits), reply.headers)
         events = reply.events + ([reply.done] if reply.done is not None else [])
         return StreamWire(200, headers, events)
     if isinstance(reply, BytesReply):
         headers = [("content-type", reply.content_type)]
         if not envelope:
-            headers = _plain_headers(upstream_headers(state, reply.content_type), reply.headers)
+            headers = _plain_headers(upstream_headers(state, reply.content_type, rate_limits), reply.headers)
         return Wire(reply.status, headers, reply.data)
     assert isinstance(reply, EmptyReply)
     return Wire(reply.status, [] if envelope else _plain_headers(upstream_headers(state, ""), {}), b"")

@@ -48,9 +48,12 @@ class Stats:
     open_connections: int = 0
     max_open_connections: int = 0
     total_connections: int = 0
+    rate_limited: int = 0
+    """Requests refused with a 429 because a :class:`RateLimits` budget was spent (scripted faults excluded)."""
 
     def reset(self) -> None:
         self.total = 0
+        self.rate_limited = 0
         self.path_counts.clear()
         self.route_counts.clear()
         self.max_in_flight = self.in_flight

@@ -13,6 +13,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -42,8 +43,9 @@ from .hostile import (
 )
 from .http import LAST_CHUNK, HttpError, HttpRequest, abort_connection, chunk_frame, read_request, response_head
 from .libraries import DOCUMENT_SIGNED_PREFIX
+from .ratelimits import RATE_LIMITED_BODY, RateLimits, request_cost
 from .recorder import Mode, RecordedRequest, Stats
-from .replies import Call, Handler
+from .replies import Call, ErrorReply, Handler
 from .routes import Match
 from .state import FakeConfig, FakeState, ReplyFn
 
@@ -91,6 +93,7 @@ class FakeLowCodeAPI:
         embed_max_inputs: int | None = None,
         embed_max_tokens: int | None = 16384,
         embed_max_input_tokens: int | None = 8192,
+        rate_limits: RateLimits | None = None,
         batch_steps: int = 1,
         record: bool = True,
         record_bodies: bool = True,
@@ -111,6 +114,7 @@ class FakeLowCodeAPI:
             embed_max_inputs=embed_max_inputs,
             embed_max_tokens=embed_max_tokens,
             embed_max_input_tokens=embed_max_input_tokens,
+            rate_limits=rate_limits,
             batch_steps=batch_steps,
             record=record,
             record_bodies=record_bodies,
@@ -123,6 +127,8 @@ class FakeLowCodeAPI:
         self.stats = Stats()
         self.errors: list[str] = []
         """Tracebacks of handler crashes (answered with 500)."""
+        self.rate_clock: Callable[[], float] = time.time
+        """The clock rate-limit windows are counted by (replace it to step through windows in tests)."""
         self._table = build_table()
         self.state.executor = make_executor(self.state, self._table)
         self._port = port
@@ -299,8 +305,13 @@ class FakeLowCodeAPI:
     def last_request(self) -> RecordedRequest | None:
         return self.requests[-1] if self.requests else None
 
+    def reset_rate_limits(self) -> None:
+        """Start every rate-limit budget afresh (what the account used so far is forgotten)."""
+        self.state.rate_counters.reset()
+
     def reset(self, *, state: bool = False) -> None:
-        """Forget recorded requests, counters and pending faults (and stored objects if ``state``)."""
+        """Forget recorded requests, counters and pending faults (and stored objects and rate-limit usage if
+        ``state``)."""
         self.requests.clear()
         self.stats.reset()
         self.faults.clear()
@@ -565,6 +576,14 @@ class FakeLowCodeAPI:
             if ctx.mode == "mistral":
                 return json_wire(status, body, [("content-type", "application/json")])
             return proxy_error(status, "Error received from the mistralai API", body, upstream_headers(self.state))
+        rate_headers = None
+        if cfg.rate_limits is not None:
+            cost = request_cost(ctx.json, req.body)
+            verdict = self.state.rate_counters.admit(cfg.rate_limits, self.rate_clock(), cost)
+            rate_headers = verdict.headers
+            if not verdict.allowed:
+                self.stats.rate_limited += 1
+                return frame(self.state, ctx.mode, ErrorReply(429, dict(RATE_LIMITED_BODY)), rate_headers)
         call = Call(
             req.method,
             ctx.mistral_path,
@@ -576,7 +595,7 @@ class FakeLowCodeAPI:
             ctx.json_error,
             self.root_url,
         )
-        return frame(self.state, ctx.mode, match.route.handler(self.state, call))
+        return frame(self.state, ctx.mode, match.route.handler(self.state, call), rate_headers)
 
     def _special(self, req: HttpRequest) -> Wire:
         path = req.path

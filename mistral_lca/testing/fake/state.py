@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ratelimits import RateCounters, RateLimits
+
 __all__ = ["BatchExecutor", "FakeConfig", "FakeState", "Ids", "ReplyFn", "StoredFile"]
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -62,7 +64,9 @@ class FakeConfig:
     record_bodies: bool = True
     fixed_time: int | None = None
     """Freeze ``created``/``created_at`` timestamps (for byte-stable bodies)."""
-    rate_limit_per_minute: int = 1000
+    rate_limits: RateLimits | None = None
+    """The account's request and token budgets (429 beyond them) and the rate-limit headers reported; ``None``:
+    unlimited, and no rate-limit headers."""
     seed: int = 0
 
 
@@ -118,8 +122,8 @@ class FakeState:
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     libraries: dict[str, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rate_window: list[int] = field(default_factory=lambda: [0, 0])
-    """[minute, requests in that minute] for the ``x-ratelimit-remaining-req-minute`` header."""
+    rate_counters: RateCounters = field(default_factory=RateCounters)
+    """What the account used of :attr:`FakeConfig.rate_limits`."""
     executor: BatchExecutor | None = None
     """Runs one batch request body against a Mistral path (installed by the server)."""
 
@@ -148,4 +152,5 @@ class FakeState:
         ):
             store.clear()
         self.deleted_models.clear()
+        self.rate_counters.reset()
         self.ids = Ids(self.config.seed)

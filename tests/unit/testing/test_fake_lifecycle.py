@@ -128,6 +128,10 @@ def test_standalone_cli(http: httpx.Client) -> None:
             "0.01",
             "--required-token",
             "at_cli",
+            "--requests-per-minute",
+            "100",
+            "--rate-headers",
+            "requests",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -142,6 +146,7 @@ def test_standalone_cli(http: httpx.Client) -> None:
         assert base.startswith("http://127.0.0.1:") and base.endswith("/mistralai")
         r = http.post(f"{base}{CHAT}", params={"api_token": "at_cli"}, json=user("cli"))
         assert result(r)["choices"][0]["message"]["content"] == "Echo: cli"
+        assert r.json()["response_headers"]["x-ratelimit-remaining-req-minute"] == "99"
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=10)
