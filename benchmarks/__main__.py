@@ -32,7 +32,11 @@ FAMILIES: dict[str, tuple[bool, Callable[..., None], str]] = {
     "memory": (True, memory.run, "peak RSS embedding 100,000 texts (subprocesses)"),
     "decode": (False, decode.run, "decoding a 1,000 x 1,024 embeddings response"),
     "tokenizer": (True, tokenizer.run, "[tokenizer] extra: requests for 20,000 English chunks, size rejections, speed"),
-    "ratelimit": (True, ratelimit.run, "corpora and chat fan-outs at an account's rate limits (~20 min)"),
+    "ratelimit": (
+        True,
+        ratelimit.run,
+        "20,000-chunk corpora, 200-prompt fan-outs at an account's rate limits (~1 h)",
+    ),
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 
