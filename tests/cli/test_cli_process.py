@@ -156,6 +156,12 @@ def test_progress_is_drawn_only_on_a_terminal_or_when_forced(fake: FakeLowCodeAP
     assert "id:" in upload.stdout
 
 
+def _default_sigint() -> None:
+    """The child's SIGINT as a terminal gives it: a test run started in the background by a shell without job
+    control (``pytest &`` in a script) ignores SIGINT, and a child inherits that, so Ctrl-C would never arrive."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery to a child is POSIX-only")
 def test_ctrl_c_during_a_wait_exits_130() -> None:
     from mistral_lca import MistralLCAClient
@@ -170,6 +176,7 @@ def test_ctrl_c_during_a_wait_exits_130() -> None:
             env=_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=_default_sigint,
         )
         try:
             assert process.stderr is not None
