@@ -57,6 +57,54 @@ _SSL_CONTEXT: ssl.SSLContext | None = None
 _UNLIMITED: nullcontext[None] = nullcontext()
 
 
+class _Slot:
+    """One of ``max_concurrent_requests`` slots, held while a request is in flight (threads included).
+
+    Waiting for it counts against the call's deadline: a call queued behind busy slots fails with
+    :class:`DeadlineExceededError` (not sent) once its deadline is up, instead of waiting on past it.
+    """
+
+    __slots__ = ("_deadline", "_request", "_semaphore")
+
+    def __init__(self, semaphore: threading.BoundedSemaphore, deadline: Deadline, request: httpx.Request) -> None:
+        self._semaphore = semaphore
+        self._deadline = deadline
+        self._request = request
+
+    def __enter__(self) -> None:
+        if not self._semaphore.acquire(blocking=False) and not self._semaphore.acquire(
+            timeout=self._deadline.remaining()
+        ):
+            raise self._deadline.error(self._request, reached_server=False)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._semaphore.release()
+
+
+class _AsyncSlot:
+    """:class:`_Slot` for one event loop's :class:`asyncio.Semaphore`."""
+
+    __slots__ = ("_deadline", "_request", "_semaphore")
+
+    def __init__(self, semaphore: asyncio.Semaphore, deadline: Deadline, request: httpx.Request) -> None:
+        self._semaphore = semaphore
+        self._deadline = deadline
+        self._request = request
+
+    async def __aenter__(self) -> None:
+        remaining = None if not self._semaphore.locked() else self._deadline.remaining()
+        if remaining is None:
+            await self._semaphore.acquire()
+            return
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), remaining)
+        except asyncio.TimeoutError:
+            raise self._deadline.error(self._request, reached_server=False) from None
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._semaphore.release()
+
+
 def shared_ssl_context() -> ssl.SSLContext:
     """One SSL context per process: building one costs ~10 ms, far too much per client."""
     global _SSL_CONTEXT
@@ -234,7 +282,7 @@ class SyncSender(_SenderBase):
         self._http = http_client
         self._build_lock = threading.Lock()
         limit = config.max_concurrent_requests
-        self._slots: AbstractContextManager[Any] = threading.BoundedSemaphore(limit) if limit else _UNLIMITED
+        self._slots = threading.BoundedSemaphore(limit) if limit else None
 
     @property
     def http(self) -> httpx.Client:
@@ -248,9 +296,10 @@ class SyncSender(_SenderBase):
                     )
         return http
 
-    def slot(self) -> AbstractContextManager[Any]:
-        """Held while a request is in flight: at most ``max_concurrent_requests`` at once (threads included)."""
-        return self._slots
+    def slot(self, deadline: Deadline, request: httpx.Request) -> AbstractContextManager[Any]:
+        """Held while a request is in flight: at most ``max_concurrent_requests`` at once (threads included),
+        waited for no longer than ``deadline`` allows."""
+        return _UNLIMITED if self._slots is None else _Slot(self._slots, deadline, request)
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -270,7 +319,7 @@ class SyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                with self._slots:
+                with self.slot(deadline, request):
                     response = self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         body = _read_answer(response, BodyReader(limit, deadline, request, _encoding(response)))
@@ -304,7 +353,7 @@ class SyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                with self._slots:  # held until the stream ends or is closed
+                with self.slot(deadline, request):  # held until the stream ends or is closed
                     response = self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
@@ -361,7 +410,7 @@ class SyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                with self.slot():
+                with self.slot(deadline, request):
                     response = self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
@@ -423,15 +472,16 @@ class AsyncSender(_SenderBase):
         assert http is not None
         return http
 
-    def slot(self) -> AbstractAsyncContextManager[Any]:
-        """Held while a request is in flight: at most ``max_concurrent_requests`` at once per event loop."""
+    def slot(self, deadline: Deadline, request: httpx.Request) -> AbstractAsyncContextManager[Any]:
+        """Held while a request is in flight: at most ``max_concurrent_requests`` at once per event loop,
+        waited for no longer than ``deadline`` allows."""
         if self._limit is None:
             return _UNLIMITED
         loop = asyncio.get_running_loop()
         semaphore = self._slots.get(loop)
         if semaphore is None:
             semaphore = self._slots[loop] = asyncio.Semaphore(self._limit)
-        return semaphore
+        return _AsyncSlot(semaphore, deadline, request)
 
     async def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -453,7 +503,7 @@ class AsyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                async with self.slot():
+                async with self.slot(deadline, request):
                     response = await self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         reader = BodyReader(limit, deadline, request, _encoding(response))
@@ -490,7 +540,7 @@ class AsyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                async with self.slot():  # held until the stream ends or is closed
+                async with self.slot(deadline, request):  # held until the stream ends or is closed
                     response = await self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)
@@ -547,7 +597,7 @@ class AsyncSender(_SenderBase):
             started = time.perf_counter()
             try:
                 deadline.bound(request)
-                async with self.slot():
+                async with self.slot(deadline, request):
                     response = await self.http.send(request, stream=True, follow_redirects=False)
                     try:
                         _log_response(request, response, started)

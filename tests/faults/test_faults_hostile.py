@@ -325,3 +325,31 @@ def test_every_adapter_class_takes_deadline_and_max_response_bytes(fake: FakeLow
         chat_model.invoke("hi")
     chat_model.deadline = None  # a changed setting gets a client built with it
     assert chat_model.client.config.deadline is None
+
+
+async def test_a_call_queued_behind_busy_slots_ends_by_its_deadline_unsent(fake: FakeLowCodeAPI, mode: str) -> None:
+    """``max_concurrent_requests`` slots are waited for within the call's deadline, not past it."""
+    kwargs: dict[str, Any] = {"api_token": TOKEN, "base_url": fake.base_url, "max_concurrent_requests": 1}
+    kwargs["deadline"] = 0.5  # the held stream checks it only on reads, and it is not read while held
+    if mode == "sync":
+        with MistralLCAClient(**kwargs) as client:
+            held = client.chat.stream(model=MODEL, messages=user("hold the only slot"))
+            next(iter(held))  # the stream holds the one slot until it is closed
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceededError) as caught:
+                client.chat.complete(model=MODEL, messages=user("queued"))
+            waited = time.monotonic() - started
+            held.close()
+            assert client.chat.complete(model=MODEL, messages=user("after")).choices[0].message.content
+    else:
+        async with AsyncMistralLCAClient(**kwargs) as aclient:
+            aheld = aclient.chat.stream(model=MODEL, messages=user("hold the only slot"))
+            await aheld.__anext__()
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceededError) as caught:
+                await aclient.chat.complete(model=MODEL, messages=user("queued"))
+            waited = time.monotonic() - started
+            await aheld.aclose()
+            assert (await aclient.chat.complete(model=MODEL, messages=user("after"))).choices[0].message.content
+    assert 0.4 < waited < 5 and caught.value.reached_server is False
+    assert fake.count(CHAT) == 2  # the held stream and the call after it: the queued one was never sent
