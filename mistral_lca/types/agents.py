@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ._base import RequestModel, ResponseModel
+from .bounds import CompletionArgsTemperature, CompletionArgsTopP, Penalty, Seed, TokenCount
 
 __all__ = [
     "Agent",
@@ -21,6 +22,7 @@ __all__ = [
     "AgentListPage",
     "AgentsCompletionRequest",
     "CompletionArgs",
+    "CompletionArgsParam",
     "CreateAgentRequest",
     "UpdateAgentRequest",
 ]
@@ -58,6 +60,24 @@ class CompletionArgs(RequestModel):
     reasoning_effort: str | None = None
 
 
+class CompletionArgsParam(CompletionArgs):
+    """:class:`CompletionArgs` as sent: the spec's bounds are checked before anything is sent (a value outside
+    them is a 422 from Mistral), so ``completion_args={"temperature": 1.2}`` fails here, naming the field."""
+
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None
+    temperature: CompletionArgsTemperature | None = None
+    top_p: CompletionArgsTopP | None = None
+    max_tokens: TokenCount | None = None
+    random_seed: Seed | None = None
+
+
+def completion_args_param(value: Any) -> Any:
+    """Read ``completion_args`` given as any model (a :class:`CompletionArgs` read from an agent, say) as a dict,
+    so it is checked as :class:`CompletionArgsParam`."""
+    return value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
+
+
 # --------------------------------------------------------------------------------------------- requests
 
 
@@ -71,7 +91,7 @@ class CreateAgentRequest(RequestModel):
     tools: list[dict[str, Any]] | None = None
     """Tool definitions: ``{"type": "function", "function": {...}}`` or built-ins such as
     ``{"type": "web_search"}``, ``{"type": "code_interpreter"}``, ``{"type": "document_library", ...}``."""
-    completion_args: CompletionArgs | None = None
+    completion_args: CompletionArgsParam | None = None
     handoffs: list[str] | None = None
     """Ids of agents this agent may hand the conversation to."""
     metadata: dict[str, Any] | None = None
@@ -83,6 +103,8 @@ class CreateAgentRequest(RequestModel):
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
 
+    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
+
 
 class UpdateAgentRequest(RequestModel):
     """``PATCH /v1/agents/{agent_id}``: only the fields that are set are changed."""
@@ -92,7 +114,7 @@ class UpdateAgentRequest(RequestModel):
     instructions: str | None = None
     description: str | None = None
     tools: list[dict[str, Any]] | None = None
-    completion_args: CompletionArgs | None = None
+    completion_args: CompletionArgsParam | None = None
     handoffs: list[str] | None = None
     deployment_chat: bool | None = None
     metadata: dict[str, Any] | None = None
@@ -103,6 +125,8 @@ class UpdateAgentRequest(RequestModel):
     @classmethod
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
+
+    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
 
 
 class AgentsCompletionRequest(RequestModel):

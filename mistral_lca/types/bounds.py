@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 
 __all__ = [
+    "CompletionArgsTemperature",
+    "CompletionArgsTopP",
     "CompletionCount",
     "ModelName",
     "Penalty",
@@ -42,6 +44,13 @@ Temperature = Annotated[float, Field(ge=0.0, le=1.5)]
 
 TopP = Annotated[float, Field(gt=0.0, le=1.0)]
 """``top_p``: above 0, at most 1 (``exclusiveMinimum: 0``)."""
+
+CompletionArgsTemperature = Annotated[float, Field(ge=0.0, le=1.0)]
+"""``completion_args.temperature`` (agents, conversations): 0 to 1, the spec's ``CompletionArgs`` (stricter than
+chat's 1.5)."""
+
+CompletionArgsTopP = Annotated[float, Field(ge=0.0, le=1.0)]
+"""``completion_args.top_p``: 0 to 1."""
 
 Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
 """``presence_penalty`` / ``frequency_penalty``: -2 to 2."""

@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Final, Literal, TypeAlias
 from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError, field_validator
 
 from ._base import RequestModel, ResponseModel
-from .agents import CompletionArgs
+from .agents import CompletionArgs, CompletionArgsParam, completion_args_param
 
 __all__ = [
     "CONVERSATION_EVENT_TYPES",
@@ -118,12 +118,14 @@ class _ConversationRequestBase(RequestModel):
     store: bool | None = None
     """Keep the conversation on the server (default true) so it can be appended to or restarted."""
     handoff_execution: Literal["client", "server"] | str | None = None
-    completion_args: CompletionArgs | None = None
+    completion_args: CompletionArgsParam | None = None
 
     @field_validator("inputs", mode="before")
     @classmethod
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
+
+    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
 
 
 class ConversationRequest(_ConversationRequestBase):

@@ -153,6 +153,21 @@ OTHER_CASES: list[tuple[str, Any, str]] = [
         lambda c, p: c.fim.complete(model="codestral-latest", prompt="x", top_p=0.0),
         "top_p: Input should be greater than 0",
     ),
+    (
+        "conversation-temperature-above-1",  # CompletionArgs allows 0 to 1, not chat's 1.5
+        lambda c, p: c.conversations.start(model=MODEL, inputs="x", completion_args={"temperature": 1.2}),
+        "completion_args.temperature: Input should be less than or equal to 1",
+    ),
+    (
+        "conversation-append-negative-max-tokens",
+        lambda c, p: c.conversations.append("conv_1", inputs="x", completion_args={"max_tokens": -1}),
+        "completion_args.max_tokens: Input should be greater than or equal to 0",
+    ),
+    (
+        "agent-top-p-above-1",
+        lambda c, p: c.agents.create(model=MODEL, name="a", completion_args={"top_p": 1.5}),
+        "completion_args.top_p: Input should be less than or equal to 1",
+    ),
     ("fim-int-prompt", lambda c, p: c.fim.complete(model="codestral-latest", prompt=5), "prompt"),
     (
         "embed-int",
