@@ -167,7 +167,8 @@ async def test_soak_10000_requests_with_10_percent_faults() -> None:
         assert isinstance(exc, TYPED_FAILURES), (tag, repr(exc))
     assert len(ledger.failures) < REQUESTS * FAULT_RATE  # most faults were retried away
     # Zero duplicated: the stand-in served each request at most once cleanly, never after a clean answer, and
-    # never more often than the retry budget allows.
+    # never more often than the retry budget allows (429s are waited out within rate_limit_wait, not retried:
+    # they do not count against max_retries).
     attempts: dict[str, list[Any]] = defaultdict(list)
     for record in records:
         tag = _tag_of(record)
@@ -176,7 +177,7 @@ async def test_soak_10000_requests_with_10_percent_faults() -> None:
     assert set(attempts) == set(ledger.kinds)
     for tag, tries in attempts.items():
         seen = (tag, [(r.status, r.fault) for r in tries])
-        assert len(tries) <= MAX_RETRIES + 1, seen
+        assert len([r for r in tries if r.status != 429]) <= MAX_RETRIES + 1, seen
         served = [i for i, r in enumerate(tries) if r.status == 200 and r.fault in (None, "json_for_stream")]
         # A stalled attempt is answered normally once the stall ends: after the client gave up, or (on a
         # loaded machine) just before its timeout fired.
