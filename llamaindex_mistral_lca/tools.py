@@ -16,7 +16,7 @@ from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from llama_index.core.tools.types import AsyncBaseTool, ToolMetadata, ToolOutput
 from pydantic import SecretStr
 
-from mistral_lca import MistralLCAError
+from mistral_lca import ConfigurationError, MistralLCAError
 from mistral_lca._config import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT_WAIT
 from mistral_lca.ratelimit import RateLimiter
 from mistral_lca.types.agents import Agent
@@ -63,9 +63,18 @@ def _connect(
     *,
     deadline: float | None,
     max_response_bytes: int | None,
+    api_key: str | SecretStr | None = None,
+    owner: str = "MistralAgentTool",
     **rate_limits: Any,
 ) -> LCAConnection:
-    """``rate_limits``: ``rate_limit_wait``, ``requests_per_second``, ``tokens_per_minute``, ``rate_limiter``."""
+    """``rate_limits``: ``rate_limit_wait``, ``requests_per_second``, ``tokens_per_minute``, ``rate_limiter``.
+
+    ``api_key`` is ``api_token`` under the name the other LlamaIndex integrations use (as on :class:`MistralLCA`).
+    """
+    if api_key is not None:
+        if api_token is not None:
+            raise ConfigurationError(f"{owner} got both api_token and api_key; give one")
+        api_token = api_key
     if connection is not None:
         return connection
     return LCAConnection.resolve(
@@ -90,9 +99,10 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
     ``from_agent`` takes an :class:`~mistral_lca.types.agents.Agent`) or create one (``create`` / ``acreate``).
     The constructor does no I/O: given only ``agent_id``, the name and description are fetched on first use of
     ``metadata``. ``completion_kwargs`` are extra fields for every agents-completion request (e.g. ``max_tokens``).
-    Connection arguments as everywhere: ``api_token``, ``base_url``, ``path_params``, ``timeout``, ``max_retries``,
-    ``max_concurrent_requests``, ``deadline``, ``max_response_bytes``, ``http_client``, ``async_http_client``, and
-    the rate-limit options ``rate_limit_wait``, ``requests_per_second``, ``tokens_per_minute``, ``rate_limiter``.
+    Connection arguments as everywhere: ``api_token`` (or ``api_key``), ``base_url``, ``path_params``, ``timeout``,
+    ``max_retries``, ``max_concurrent_requests``, ``deadline``, ``max_response_bytes``, ``http_client``,
+    ``async_http_client``, and the rate-limit options ``rate_limit_wait``, ``requests_per_second``,
+    ``tokens_per_minute``, ``rate_limiter``.
     ``close()`` / ``aclose()`` release the connection pools (shared with the tool spec or the other tools built on
     the same connection).
     """
@@ -106,6 +116,7 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
         return_direct: bool = False,
         completion_kwargs: dict[str, Any] | None = None,
         api_token: str | SecretStr | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         path_params: str = "query",
         timeout: float | None = None,
@@ -138,6 +149,8 @@ class MistralAgentTool(ClosesConnection, AsyncBaseTool):
             async_http_client,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            api_key=api_key,
+            owner="MistralAgentTool",
             rate_limit_wait=rate_limit_wait,
             requests_per_second=requests_per_second,
             tokens_per_minute=tokens_per_minute,
@@ -298,6 +311,7 @@ def _connect_from(kwargs: dict[str, Any]) -> LCAConnection:
         kwargs.get("async_http_client"),
         deadline=kwargs.get("deadline"),
         max_response_bytes=kwargs.get("max_response_bytes"),
+        api_key=kwargs.get("api_key"),
         **{k: kwargs[k] for k in _RATE_LIMIT_OPTIONS if k in kwargs},
     )
 
@@ -338,6 +352,7 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
         return_direct: bool = False,
         completion_kwargs: dict[str, Any] | None = None,
         api_token: str | SecretStr | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         path_params: str = "query",
         timeout: float | None = None,
@@ -368,6 +383,8 @@ class MistralAgentToolSpec(ClosesConnection, BaseToolSpec):
             async_http_client,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
+            api_key=api_key,
+            owner="MistralAgentToolSpec",
             rate_limit_wait=rate_limit_wait,
             requests_per_second=requests_per_second,
             tokens_per_minute=tokens_per_minute,

@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 import pytest
-from faults_support import TOKEN, call, user
+from faults_support import MODEL, TOKEN, call, user
 
 from mistral_lca import ConfigurationError, SecretArgumentError
 from mistral_lca.testing import FakeLowCodeAPI
@@ -159,6 +159,28 @@ def test_one_argument_under_two_names_is_an_error() -> None:
         MistralLCA(api_token=TOKEN, model="a", model_name="b")
     with pytest.raises(ConfigurationError, match="both api_token and api_key"):
         MistralLCA(api_token=TOKEN, api_key=TOKEN)
+    from llamaindex_mistral_lca import MistralAgentTool, MistralAgentToolSpec
+
+    with pytest.raises(ConfigurationError, match="MistralAgentTool got both api_token and api_key"):
+        MistralAgentTool("ag_1", api_token=TOKEN, api_key=TOKEN)
+    with pytest.raises(ConfigurationError, match="MistralAgentToolSpec got both api_token and api_key"):
+        MistralAgentToolSpec(api_token=TOKEN, api_key=TOKEN)
+    with pytest.raises(ConfigurationError, match="MistralAgentTool got both api_token and api_key"):
+        MistralAgentTool.from_agent_id("ag_1", api_token=TOKEN, api_key=TOKEN)  # refused before any request
+
+
+async def test_llamaindex_agent_tools_take_api_key_like_the_llm(fake: FakeLowCodeAPI, mode: str) -> None:
+    from llamaindex_mistral_lca import MistralAgentTool, MistralAgentToolSpec
+
+    settings: dict[str, Any] = {"model": MODEL, "name": "helper", "api_key": TOKEN, "base_url": fake.base_url}
+    sync = mode == "sync"
+    agent = await call(lambda: MistralAgentTool.create(**settings) if sync else MistralAgentTool.acreate(**settings))
+    output = await call(lambda: agent.call(input="hi") if sync else agent.acall(input="hi"))
+    assert not output.is_error, output.content
+    spec = MistralAgentToolSpec(api_key=TOKEN, base_url=fake.base_url)
+    tools = await call(lambda: spec.to_tool_list() if sync else spec.to_tool_list_async())
+    assert [tool.metadata.name for tool in tools] == ["helper"]
+    assert fake.last_request is not None and TOKEN not in repr(agent) and TOKEN not in repr(spec)
 
 
 def test_unknown_arguments_no_longer_vanish_silently() -> None:
