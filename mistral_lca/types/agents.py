@@ -72,12 +72,6 @@ class CompletionArgsParam(CompletionArgs):
     random_seed: Seed | None = None
 
 
-def completion_args_param(value: Any) -> Any:
-    """Read ``completion_args`` given as any model (a :class:`CompletionArgs` read from an agent, say) as a dict,
-    so it is checked as :class:`CompletionArgsParam`."""
-    return value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
-
-
 # --------------------------------------------------------------------------------------------- requests
 
 
@@ -103,7 +97,7 @@ class CreateAgentRequest(RequestModel):
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
 
-    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
+    _completion_args = field_validator("completion_args", mode="before")(_plain)  # re-check a CompletionArgs read back
 
 
 class UpdateAgentRequest(RequestModel):
@@ -126,7 +120,7 @@ class UpdateAgentRequest(RequestModel):
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
 
-    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
+    _completion_args = field_validator("completion_args", mode="before")(_plain)  # re-check a CompletionArgs read back
 
 
 class AgentsCompletionRequest(RequestModel):

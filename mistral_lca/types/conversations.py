@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Final, Literal, TypeAlias
 from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError, field_validator
 
 from ._base import RequestModel, ResponseModel
-from .agents import CompletionArgs, CompletionArgsParam, completion_args_param
+from .agents import CompletionArgs, CompletionArgsParam
 
 __all__ = [
     "CONVERSATION_EVENT_TYPES",
@@ -125,7 +125,7 @@ class _ConversationRequestBase(RequestModel):
     def _models_to_dicts(cls, value: Any) -> Any:
         return _plain_list(value)
 
-    _completion_args = field_validator("completion_args", mode="before")(completion_args_param)
+    _completion_args = field_validator("completion_args", mode="before")(_plain)  # re-check a CompletionArgs read back
 
 
 class ConversationRequest(_ConversationRequestBase):
